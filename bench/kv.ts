@@ -1,0 +1,307 @@
+/**
+ * `pnpm bench kv`: key-value throughput and latency of the native port.
+ *
+ * Starts the real server (child process, `tessera serve`, temporary data dir, WAL on with
+ * --fsync everysec unless told otherwise), preloads the keys, then for every combination of
+ * partitions x op x connections x pipeline runs load-generator threads (worker_threads, raw
+ * native frames) for --seconds after a warm-up, and prints throughput, p50/p99/p99.9 latency
+ * and the server's RSS. With --rate R it runs open loop at R ops/s instead, which is how
+ * "p99 at 50k ops/s" is measured; then a second p99 is reported from each request's intended
+ * send time (no coordinated omission; includes the generator's ~1 ms timer granularity).
+ * The last line is one JSON object with every row.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import * as hdr from "hdr-histogram-js";
+import { TesseraClient } from "@tessera/client";
+import type { LoadParams, LoadResult } from "./_kv-load.js";
+
+const HELP = `usage: pnpm bench kv [flags]
+
+Native-port GET/SET throughput and latency against a real server (child process).
+
+flags:
+  --partitions LIST    partition counts (default "1,${availableParallelism()}")
+  --connections LIST   client connections (default "1,50")
+  --pipeline LIST      requests in flight per connection, closed loop (default "1,16")
+  --ops LIST           get, set (default "get,set")
+  --seconds N          measured seconds per row (default 5), after a warm-up of 1 s
+  --rate N             open loop at N ops/s in total (pipeline is ignored); e.g. --rate 50000
+  --threads N          load-generator threads (default 1; the server needs the other cores)
+  --keys N             keyspace size, preloaded for GET (default 100000)
+  --value-bytes N      value size (default 32)
+  --fsync POLICY       server WAL fsync: always | everysec | no (default everysec)
+  --in-memory          run the server without a data dir (no WAL)
+  --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
+  --help               this text
+
+Targets: >= 300,000 GET/s pipelined; p99 < 1 ms for GET and SET at 50,000 ops/s.`;
+
+interface Flags {
+  partitions: number[];
+  connections: number[];
+  pipeline: number[];
+  ops: ("get" | "set")[];
+  seconds: number;
+  rate: number;
+  threads: number;
+  keys: number;
+  valueBytes: number;
+  fsync: string;
+  inMemory: boolean;
+  cpuProfDir: string | null;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const f: Flags = {
+    partitions: [1, availableParallelism()].filter((v, i, a) => a.indexOf(v) === i),
+    connections: [1, 50],
+    pipeline: [1, 16],
+    ops: ["get", "set"],
+    seconds: 5,
+    rate: 0,
+    threads: 1,
+    keys: 100_000,
+    valueBytes: 32,
+    fsync: "everysec",
+    inMemory: false,
+    cpuProfDir: null,
+  };
+  const list = (v: string, name: string) =>
+    v.split(",").map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 1) fail(`--${name}: expects positive integers, got '${x}'`);
+      return n;
+    });
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--help" || a === "-h") {
+      console.log(HELP);
+      process.exit(0);
+    }
+    if (a === "--in-memory") {
+      f.inMemory = true;
+      continue;
+    }
+    const v = argv[++i];
+    if (v === undefined) fail(`${a} needs a value`);
+    switch (a) {
+      case "--partitions": f.partitions = list(v, "partitions"); break;
+      case "--connections": f.connections = list(v, "connections"); break;
+      case "--pipeline": f.pipeline = list(v, "pipeline"); break;
+      case "--seconds": f.seconds = list(v, "seconds")[0]!; break;
+      case "--rate": f.rate = list(v, "rate")[0]!; break;
+      case "--threads": f.threads = list(v, "threads")[0]!; break;
+      case "--keys": f.keys = list(v, "keys")[0]!; break;
+      case "--value-bytes": f.valueBytes = list(v, "value-bytes")[0]!; break;
+      case "--cpu-prof": f.cpuProfDir = v; break;
+      case "--fsync":
+        if (!["always", "everysec", "no"].includes(v)) fail(`--fsync: always, everysec or no`);
+        f.fsync = v;
+        break;
+      case "--ops":
+        f.ops = v.split(",").map((o) => {
+          if (o !== "get" && o !== "set") fail(`--ops: get or set, got '${o}'`);
+          return o as "get" | "set";
+        });
+        break;
+      default:
+        fail(`unknown flag '${a}'`);
+    }
+  }
+  return f;
+}
+
+function fail(message: string): never {
+  console.error(`pnpm bench kv: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, "..");
+const cli = join(repoRoot, "packages/router/src/cli/main.ts");
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  dataDir: string | null;
+}
+
+async function startServer(partitions: number, flags: Flags): Promise<Server> {
+  const dataDir = flags.inMemory ? null : mkdtempSync(join(tmpdir(), "tessera-bench-kv-"));
+  const prof = flags.cpuProfDir === null ? [] : ["--cpu-prof", "--cpu-prof-dir", flags.cpuProfDir];
+  const args = [...prof, "--import", "tsx", cli, "serve", "--port", "0", "--resp-port", "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server not ready in 60 s: ${out}`)), 60_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /tessera ready native=[^:\s]+:(\d+)/.exec(out);
+      if (m !== null) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before ready: ${out}`)));
+  });
+  return { child, port, dataDir };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  const exited = new Promise((r) => s.child.once("exit", r));
+  s.child.kill("SIGTERM");
+  const t = setTimeout(() => s.child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(t);
+  if (s.dataDir !== null) rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m === null ? 0 : Number(m[1]) * 1024;
+}
+
+async function preload(port: number, flags: Flags): Promise<void> {
+  const c = await TesseraClient.connect({ port, reconnect: false });
+  const value = Buffer.alloc(flags.valueBytes, 0x61);
+  const batch: [string, Buffer][] = [];
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < flags.keys; i++) {
+    batch.push([`key:${i}`, value]);
+    if (batch.length === 1000 || i === flags.keys - 1) {
+      pending.push(c.mset(batch.splice(0)));
+      if (pending.length >= 16) await Promise.all(pending.splice(0));
+    }
+  }
+  await Promise.all(pending);
+  await c.close();
+}
+
+const BOOT = `
+const { workerData } = require("node:worker_threads");
+import(workerData.tsLoader).then((m) => m.register()).then(() => import(workerData.entry)).catch((e) => setImmediate(() => { throw e; }));
+`;
+// The ESM build of tsx's API (require.resolve would pick the CommonJS one, whose register()
+// does not work from an eval'd worker).
+const tsLoader = import.meta.resolve("tsx/esm/api");
+const entry = pathToFileURL(join(here, "_kv-load.ts")).href;
+
+function runThread(params: LoadParams): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(BOOT, { eval: true, workerData: { ...params, tsLoader, entry } });
+    w.once("message", (m: LoadResult) => {
+      resolve(m);
+      void w.terminate();
+    });
+    w.once("error", reject);
+  });
+}
+
+interface Row {
+  partitions: number;
+  op: string;
+  connections: number;
+  pipeline: number;
+  rate: number;
+  opsPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+  /** Open loop: p99 measured from the intended send time. */
+  scheduledP99Us: number;
+  errors: number;
+  serverRssMb: number;
+}
+
+async function runRow(server: Server, flags: Flags, partitions: number, op: "get" | "set", connections: number, pipeline: number): Promise<Row> {
+  const threads = Math.min(flags.threads, connections);
+  const parts: Promise<LoadResult>[] = [];
+  for (let t = 0; t < threads; t++) {
+    const share = Math.floor(connections / threads) + (t < connections % threads ? 1 : 0);
+    parts.push(
+      runThread({
+        port: server.port,
+        connections: share,
+        pipeline,
+        op,
+        keys: flags.keys,
+        valueBytes: flags.valueBytes,
+        warmupMs: 1000,
+        measureMs: flags.seconds * 1000,
+        rate: flags.rate === 0 ? 0 : (flags.rate * share) / connections,
+        seed: 0x9e3779b9 ^ (t + 1),
+      }),
+    );
+  }
+  const results = await Promise.all(parts);
+  const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const merged = build();
+  const scheduled = build();
+  let ops = 0;
+  let errors = 0;
+  let elapsedMs = 0;
+  for (const r of results) {
+    merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+    scheduled.add(hdr.decodeFromCompressedBase64(r.scheduledHistogram));
+    ops += r.ops;
+    errors += r.errors;
+    elapsedMs = Math.max(elapsedMs, r.elapsedMs);
+  }
+  return {
+    partitions,
+    op,
+    connections,
+    pipeline: flags.rate === 0 ? pipeline : 0,
+    rate: flags.rate,
+    opsPerSec: Math.round((ops * 1000) / elapsedMs),
+    p50Us: merged.getValueAtPercentile(50),
+    p99Us: merged.getValueAtPercentile(99),
+    p999Us: merged.getValueAtPercentile(99.9),
+    maxUs: merged.maxValue,
+    scheduledP99Us: scheduled.getValueAtPercentile(99),
+    errors,
+    serverRssMb: Math.round(rssBytes(server.child.pid!) / (1024 * 1024)),
+  };
+}
+
+function printRow(r: Row | null): void {
+  const cols: [string, number][] = [["partitions", 10], ["op", 4], ["conns", 6], ["pipeline", 8], ["rate", 7], ["ops/s", 10], ["p50 us", 8], ["p99 us", 8], ["p99.9 us", 9], ["max us", 8], ["sched p99", 10], ["errors", 7], ["rss MB", 7]];
+  if (r === null) {
+    console.log(cols.map(([h, w]) => h.padStart(w)).join(" "));
+    return;
+  }
+  const vals = [r.partitions, r.op, r.connections, r.rate === 0 ? r.pipeline : "-", r.rate === 0 ? "-" : r.rate, r.opsPerSec, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.rate === 0 ? "-" : r.scheduledP99Us, r.errors, r.serverRssMb];
+  console.log(vals.map((v, i) => String(v).padStart(cols[i]![1])).join(" "));
+}
+
+const flags = parseFlags(process.argv.slice(3));
+console.log(
+  `bench kv: ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; server ${flags.inMemory ? "in-memory" : `WAL fsync ${flags.fsync}`}; ${flags.keys} keys, ${flags.valueBytes}-byte values; ${flags.seconds} s per row after 1 s warm-up; ${flags.threads} load thread(s)` +
+    (flags.rate > 0 ? `; open loop at ${flags.rate} ops/s` : "; closed loop"),
+);
+printRow(null);
+const rows: Row[] = [];
+for (const partitions of flags.partitions) {
+  const server = await startServer(partitions, flags);
+  try {
+    await preload(server.port, flags);
+    for (const op of flags.ops) {
+      for (const connections of flags.connections) {
+        for (const pipeline of flags.rate === 0 ? flags.pipeline : [1]) {
+          const row = await runRow(server, flags, partitions, op, connections, pipeline);
+          rows.push(row);
+          printRow(row);
+        }
+      }
+    }
+  } finally {
+    await stopServer(server);
+  }
+}
+console.log(JSON.stringify({ bench: "kv", cpus: cpus().length, fsync: flags.inMemory ? "in-memory" : flags.fsync, keys: flags.keys, valueBytes: flags.valueBytes, seconds: flags.seconds, rows }));

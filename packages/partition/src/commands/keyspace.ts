@@ -1,0 +1,54 @@
+import { Errors, type ReplySink } from "@tessera/proto";
+import * as layout from "../item-layout.js";
+import * as argsModule from "./args.js";
+import type { CommandContext } from "./context.js";
+const { ascii, isWord, word } = argsModule; // locals: imported bindings may be getters (tsx)
+
+// Local copies: under some loaders (tsx's CommonJS path) imported bindings are read through
+// getter calls on every access; hot paths read plain module constants instead.
+const { NO_REF } = layout;
+
+/** Keyspace commands: DEL EXISTS DBSIZE FLUSHALL FLUSHDB. */
+
+const B_DEL = ascii("DEL");
+const B_FLUSHALL = ascii("FLUSHALL");
+const W_ASYNC = word("ASYNC");
+const W_SYNC = word("SYNC");
+
+export function del(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  let deleted = 0;
+  let logged: Uint8Array[] | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const key = argv[i]!;
+    const ref = store.lookup(key);
+    if (ref === NO_REF) continue;
+    store.removeFound(key, ref);
+    deleted++;
+    if (ctx.writeLog !== null) (logged ??= [B_DEL]).push(key);
+  }
+  if (logged !== null) ctx.log(logged);
+  out.integer(deleted);
+}
+
+export function exists(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (store.lookup(argv[i]!) !== NO_REF) n++;
+  out.integer(n);
+}
+
+export function dbsize(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {
+  out.integer(ctx.store.keyCount);
+}
+
+/** FLUSHALL / FLUSHDB [ASYNC | SYNC]: both flush synchronously (slab pages are kept for reuse). */
+export function flushall(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (argv.length > 2 || (argv.length === 2 && !isWord(argv[1]!, W_ASYNC) && !isWord(argv[1]!, W_SYNC))) {
+    out.error("ERR", Errors.syntax());
+    return;
+  }
+  ctx.store.clear();
+  if (ctx.writeLog !== null) ctx.log([B_FLUSHALL]);
+  out.ok();
+}

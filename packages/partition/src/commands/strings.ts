@@ -1,0 +1,299 @@
+import { Errors, type ReplySink } from "@tessera/proto";
+import * as layout from "../item-layout.js";
+import { PutResult as PutResultImport } from "../store.js";
+import * as argsModule from "./args.js";
+import { replyPutError, type CommandContext } from "./context.js";
+const { ascii, formatBigInt, formatInt, isWord, parseInt64, parsed, word } = argsModule; // locals: imported bindings may be getters (tsx)
+const PutResult = PutResultImport; // a local: imported bindings may be getters (tsx)
+
+// Local copies: under some loaders (tsx's CommonJS path) imported bindings are read through
+// getter calls on every access; hot paths read plain module constants instead.
+const { MAX_EXPIRY_MS, NO_REF } = layout;
+
+/** String commands: SET GET GETDEL MGET MSET INCR INCRBY DECR DECRBY APPEND STRLEN. */
+
+const EMPTY = new Uint8Array(0);
+const W_NX = word("NX");
+const W_XX = word("XX");
+const W_GET = word("GET");
+const W_KEEPTTL = word("KEEPTTL");
+const W_EX = word("EX");
+const W_PX = word("PX");
+const W_EXAT = word("EXAT");
+const W_PXAT = word("PXAT");
+const B_SET = ascii("SET");
+const B_DEL = ascii("DEL");
+const B_PXAT = ascii("PXAT");
+const B_MSET = ascii("MSET");
+
+const EXPIRE_NONE = 0;
+const EXPIRE_EX = 1;
+const EXPIRE_PX = 2;
+const EXPIRE_EXAT = 3;
+const EXPIRE_PXAT = 4;
+
+export function get(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const ref = store.lookup(argv[1]!);
+  if (ref === NO_REF) {
+    out.nil();
+    return;
+  }
+  store.touch(ref);
+  store.loadValue(ref);
+  out.bulk(store.valueBytes, store.valueOffset, store.valueLength);
+}
+
+export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const value = argv[2]!;
+  let nx = false;
+  let xx = false;
+  let withGet = false;
+  let keepTtl = false;
+  let expireKind = EXPIRE_NONE;
+  let expireArg: Uint8Array = EMPTY;
+  const argc = argv.length;
+  for (let i = 3; i < argc; i++) {
+    const a = argv[i]!;
+    if (isWord(a, W_NX) && !xx) nx = true;
+    else if (isWord(a, W_XX) && !nx) xx = true;
+    else if (isWord(a, W_GET)) withGet = true;
+    else if (isWord(a, W_KEEPTTL) && expireKind === EXPIRE_NONE) keepTtl = true;
+    else if (!keepTtl && expireKind === EXPIRE_NONE && i + 1 < argc && (isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT))) {
+      expireKind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+      expireArg = argv[++i]!;
+    } else {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
+  }
+  let expiryMs = 0;
+  if (expireKind !== EXPIRE_NONE) {
+    if (!parseInt64(expireArg)) {
+      out.error("ERR", Errors.notInteger());
+      return;
+    }
+    // Big values are far past MAX_EXPIRY_MS (or not positive): invalid either way.
+    let v = parsed.big ? -1 : parsed.num;
+    if (v > 0) {
+      if (expireKind === EXPIRE_EX || expireKind === EXPIRE_EXAT) v *= 1000;
+      if (expireKind === EXPIRE_EX || expireKind === EXPIRE_PX) v += store.now();
+    }
+    if (v <= 0 || v > MAX_EXPIRY_MS) {
+      out.error("ERR", Errors.invalidExpire("set"));
+      return;
+    }
+    expiryMs = v;
+  }
+
+  const found = store.lookup(key);
+  // With GET the old value is the reply, but it must be copied out before the write (which may
+  // overwrite it in place) and replied after it (which may fail with OOM).
+  let old: Uint8Array | null = null;
+  if (withGet && found !== NO_REF) {
+    store.loadValue(found);
+    old = store.valueBytes.slice(store.valueOffset, store.valueOffset + store.valueLength);
+  }
+  if ((nx && found !== NO_REF) || (xx && found === NO_REF)) {
+    if (old !== null) out.bulk(old, 0, old.length);
+    else out.nil();
+    return;
+  }
+  if (keepTtl && found !== NO_REF) expiryMs = store.expiryOf(found);
+  if (store.isExpired(expiryMs)) {
+    // Already expired (EXAT/PXAT in the past): the key ends up absent.
+    if (found !== NO_REF) {
+      store.removeFound(key, found);
+      if (ctx.writeLog !== null) ctx.log([B_DEL, key]);
+    }
+  } else {
+    const result = store.put(key, found, value, 0, value.length, EMPTY, 0, 0, expiryMs, false);
+    if (result !== PutResult.OK) {
+      replyPutError(ctx, result, out);
+      return;
+    }
+    if (ctx.writeLog !== null) ctx.log(expiryMs === 0 ? [B_SET, key, value] : [B_SET, key, value, B_PXAT, ascii(String(expiryMs))]);
+  }
+  if (withGet) {
+    if (old !== null) out.bulk(old, 0, old.length);
+    else out.nil();
+  } else {
+    out.ok();
+  }
+}
+
+export function getdel(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const ref = store.lookup(key);
+  if (ref === NO_REF) {
+    out.nil();
+    return;
+  }
+  store.loadValue(ref);
+  out.bulk(store.valueBytes, store.valueOffset, store.valueLength);
+  store.removeFound(key, ref);
+  if (ctx.writeLog !== null) ctx.log([B_DEL, key]);
+}
+
+export function mget(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const n = argv.length - 1;
+  out.array(n);
+  for (let i = 1; i <= n; i++) {
+    const ref = store.lookup(argv[i]!);
+    if (ref === NO_REF) {
+      out.nil();
+      continue;
+    }
+    store.loadValue(ref);
+    out.bulk(store.valueBytes, store.valueOffset, store.valueLength);
+  }
+}
+
+export function mset(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  if (argv.length % 2 !== 1) {
+    out.error("ERR", Errors.wrongArity("mset"));
+    return;
+  }
+  for (let i = 1; i < argv.length; i += 2) {
+    const key = argv[i]!;
+    const value = argv[i + 1]!;
+    const found = store.lookup(key);
+    const result = store.put(key, found, value, 0, value.length, EMPTY, 0, 0, 0, false);
+    if (result !== PutResult.OK) {
+      // The pairs before this one are applied (and logged); this one and the rest are not.
+      if (ctx.writeLog !== null && i > 1) ctx.log([B_MSET, ...argv.slice(1, i)]);
+      replyPutError(ctx, result, out);
+      return;
+    }
+  }
+  if (ctx.writeLog !== null) ctx.log([B_MSET, ...argv.slice(1)]);
+  out.ok();
+}
+
+export function incr(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  incrBy(ctx, argv[1]!, 1, 0n, false, out);
+}
+
+export function decr(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  incrBy(ctx, argv[1]!, -1, 0n, false, out);
+}
+
+export function incrby(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (!parseInt64(argv[2]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  incrBy(ctx, argv[1]!, parsed.num, parsed.bigint, parsed.big, out);
+}
+
+export function decrby(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (!parseInt64(argv[2]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  if (parsed.big) {
+    if (parsed.bigint === -(2n ** 63n)) {
+      out.error("ERR", "decrement would overflow");
+      return;
+    }
+    incrBy(ctx, argv[1]!, 0, -parsed.bigint, true, out);
+    return;
+  }
+  incrBy(ctx, argv[1]!, -parsed.num, 0n, false, out);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const FAST_LIMIT = 2 ** 52;
+
+/** Adds (by, or byBig when isBig) to the integer at key; numbers unless a value needs 64 bits. */
+function incrBy(ctx: CommandContext, key: Uint8Array, by: number, byBig: bigint, isBig: boolean, out: ReplySink): void {
+  const store = ctx.store;
+  const found = store.lookup(key);
+  let current = 0;
+  let currentBig = 0n;
+  let currentIsBig = false;
+  let expiryMs = 0;
+  if (found !== NO_REF) {
+    store.loadValue(found);
+    if (!parseInt64(store.valueBytes, store.valueOffset, store.valueLength)) {
+      out.error("ERR", Errors.notInteger());
+      return;
+    }
+    current = parsed.num;
+    currentBig = parsed.bigint;
+    currentIsBig = parsed.big;
+    expiryMs = store.expiryOf(found);
+  }
+  const scratch = ctx.scratch;
+  let n: number;
+  let resultNum = 0;
+  let resultBig = 0n;
+  let big = false;
+  if (!isBig && !currentIsBig && by < FAST_LIMIT && by > -FAST_LIMIT && current < FAST_LIMIT && current > -FAST_LIMIT) {
+    resultNum = current + by;
+    n = formatInt(resultNum, scratch);
+  } else {
+    const sum = (currentIsBig ? currentBig : BigInt(current)) + (isBig ? byBig : BigInt(by));
+    if (sum < INT64_MIN || sum > INT64_MAX) {
+      out.error("ERR", Errors.overflow());
+      return;
+    }
+    if (sum >= BigInt(Number.MIN_SAFE_INTEGER) && sum <= BigInt(Number.MAX_SAFE_INTEGER)) resultNum = Number(sum);
+    else {
+      big = true;
+      resultBig = sum;
+    }
+    n = formatBigInt(sum, scratch);
+  }
+  const result = store.put(key, found, scratch, 0, n, EMPTY, 0, 0, expiryMs, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) logSetValue(ctx, key, scratch.slice(0, n), expiryMs);
+  if (big) out.integer(resultBig);
+  else out.integer(resultNum);
+}
+
+export function append(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const suffix = argv[2]!;
+  const found = store.lookup(key);
+  let result: number;
+  let length: number;
+  if (found === NO_REF) {
+    result = store.put(key, NO_REF, suffix, 0, suffix.length, EMPTY, 0, 0, 0, false);
+    length = suffix.length;
+  } else {
+    store.loadValue(found);
+    length = store.valueLength + suffix.length;
+    result = store.put(key, found, store.valueBytes, store.valueOffset, store.valueLength, suffix, 0, suffix.length, store.expiryOf(found), true);
+  }
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) {
+    // Logged as SET of the whole value: replaying APPEND after an expiry would differ.
+    const ref = store.lookup(key);
+    store.loadValue(ref);
+    logSetValue(ctx, key, store.valueBytes.slice(store.valueOffset, store.valueOffset + store.valueLength), store.expiryOf(ref));
+  }
+  out.integer(length);
+}
+
+export function strlen(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const ref = ctx.store.lookup(argv[1]!);
+  out.integer(ref === NO_REF ? 0 : ctx.store.valueLengthOf(ref));
+}
+
+function logSetValue(ctx: CommandContext, key: Uint8Array, value: Uint8Array, expiryMs: number): void {
+  ctx.log(expiryMs === 0 ? [B_SET, key, value] : [B_SET, key, value, B_PXAT, ascii(String(expiryMs))]);
+}

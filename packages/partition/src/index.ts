@@ -1,0 +1,11 @@
+export type { Clock, EngineOptions, EngineStats, WriteLog } from "./engine-types.js";
+export { PartitionEngine } from "./engine.js";
+export type { KeyStore } from "./key-store.js";
+export { SlabAllocator, type MemoryBudget, type RelocationListener, type SlabAllocatorOptions, type SlabClassStats } from "./slab-allocator.js";
+export { HashIndex, type HashKeySource } from "./hash-index.js";
+export { hashBytes } from "./hash.js";
+export { globMatch, globLiteralPrefix } from "./glob.js";
+export { PartitionStore, PutResult, type SnapshotHook, type StoreOptions } from "./store.js";
+export { OrderedIndex } from "./ordered-index.js";
+export { TimingWheel } from "./timing-wheel.js";
+export * from "./item-layout.js";

@@ -1,0 +1,15 @@
+export { defaultConfig, parseServeArgs, parseByteSize, usage, ConfigError } from "./config.js";
+export type { ServerConfig, FsyncPolicy, ParsedArgs } from "./config.js";
+export { Router } from "./router.js";
+export type { RouterOptions } from "./router.js";
+export { ClientSession } from "./session.js";
+export type { Session, SessionProtocol, ReplyTarget } from "./session.js";
+export type { ServerContext, ServerStats, ServerCommandHandler } from "./server-context.js";
+export type { PartitionPort, PartitionFactory, PartitionCallbacks, PartitionStats, ReplyDecoder } from "./partition-port.js";
+export { crc16 } from "./routing/crc16.js";
+export { keyHashSlot, HASH_SLOTS } from "./routing/hash-slot.js";
+export { SlotMap } from "./routing/slot-map.js";
+export { ReplyBuffer } from "./routing/reply-buffer.js";
+export { TesseraServer } from "./server.js";
+export type { TesseraServerOptions, ListeningPorts } from "./server.js";
+export { NativeListener } from "./native/native-listener.js";

@@ -1,0 +1,39 @@
+/**
+ * What the router needs from a partition: H4a's PartitionHost satisfies this. The router takes
+ * a factory instead of constructing hosts itself so its unit tests can run against in-process
+ * fakes, and so the server wiring (server.ts) alone decides engine options and durability.
+ */
+import type { CommandSpec, ReplySink } from "@tessera/proto";
+
+export interface PartitionPort {
+  start(): Promise<void>;
+  /** Queue one request. The host copies argv before returning (the caller reuses its buffers). */
+  submit(token: number, spec: CommandSpec, argv: readonly Uint8Array[]): void;
+  readonly inFlight: number;
+  close(): Promise<void>;
+  /** Last known engine figures, when the host keeps them (refreshed about once a second). */
+  stats?(): PartitionStats | null;
+  /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */
+  crashForTesting?(): void;
+}
+
+export interface PartitionStats {
+  keys: number;
+  /** Keys that carry a TTL (INFO keyspace's expires=). */
+  keysWithExpiry: number;
+  usedBytes: number;
+  reservedBytes: number;
+  expiredKeys: number;
+}
+
+export interface PartitionCallbacks {
+  /** One reply for `token`, in the partitions' internal reply encoding; valid only during the call. */
+  onReply(token: number, reply: Uint8Array, offset: number): void;
+  /** The worker died (its in-flight tokens were already answered with errors); it is being restarted. */
+  onExit(partitionId: number, error: Error): void;
+}
+
+export type PartitionFactory = (partitionId: number, callbacks: PartitionCallbacks) => PartitionPort;
+
+/** Decodes one reply of the internal encoding into a sink; returns the offset after it. */
+export type ReplyDecoder = (bytes: Uint8Array, offset: number, sink: ReplySink) => number;

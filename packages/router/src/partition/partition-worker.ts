@@ -1,0 +1,466 @@
+/**
+ * Partition worker main: owns one PartitionEngine and serves the request ring.
+ *
+ * Loop ("pump"): drain up to one batch of requests from the request ring, execute each into
+ * the RingReplyWriter (argv are views into the ring: the engine copies what it keeps), release
+ * the request space, group-commit the batch (durability), copy the staged replies into the
+ * response ring, publish them and ring the router's doorbell once. Between batches the event
+ * loop gets a turn (setImmediate), so timers (active expiry, durability ticks, stats) and
+ * control messages run. When the ring is empty the worker sleeps in Atomics.waitAsync on the
+ * request doorbell, bounded by the backstop timeout; when the response ring is full it sleeps
+ * on that ring's space doorbell the same way. See ring/doorbell.ts for the protocol.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { COMMANDS, CommandFlag, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { RingConsumer, RingProducer } from "../ring/spsc-ring.js";
+import {
+  FORM_LARGE,
+  REQUEST_HEADER_BYTES,
+  readRequestBody,
+  requestCommandId,
+  requestForm,
+  requestLargeId,
+  requestToken,
+} from "../ring/request-codec.js";
+import {
+  RESPONSE_FORM_INLINE,
+  RESPONSE_FORM_LARGE,
+  RESPONSE_HEADER_BYTES,
+  RingReplyWriter,
+  STAGED_WRITE,
+  encodeErrorReply,
+} from "../ring/reply-codec.js";
+import type { EngineOptions, PartitionEngine } from "@tessera/partition";
+import { PartitionDurability, nodeFs, type DurabilityFs, type DurableEngine } from "@tessera/wal";
+import type { HostToWorker, PartitionStatsMessage, PartitionWorkerData, WorkerToHost } from "./worker-protocol.js";
+
+// ---- the seams this worker drives ---------------------------------------------------------
+
+/** What the worker needs of the engine: H1's PartitionEngine, or a transport-test fixture. */
+type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats">;
+type EngineConstructor = new (options: EngineOptions) => Engine;
+
+if (parentPort === null) throw new Error("partition-worker must run as a worker thread");
+const port = parentPort;
+const data = workerData as PartitionWorkerData;
+const partitionId = data.partitionId;
+
+const requests = new RingConsumer(data.requestRing);
+const responses = new RingProducer(data.responseRing);
+const writer = new RingReplyWriter();
+
+// Request bodies too big for the ring, posted ahead of their ring records, by large id.
+const largeBodies = new Map<number, Uint8Array>();
+let nextLargeReplyId = 1;
+
+let engine: Engine;
+/** Null when the partition is in-memory only; every durability call sits behind it. */
+let durability: PartitionDurability | null = null;
+/** The engine seen through H6's seam; set exactly when `durability` is. */
+let durableEngine: DurableEngine | null = null;
+
+// ---- counters ------------------------------------------------------------------------------
+
+let rescues = 0;
+let batches = 0;
+let executed = 0;
+let responseSpaceWaits = 0;
+
+// ---- pump state ----------------------------------------------------------------------------
+
+let started = false;
+let stopping = false;
+let pumpScheduled = false;
+let requestWaitPending = false;
+let spaceWaitPending = false;
+/** Set after a batch executed: its commit result, applied while its replies are published. */
+let batchCommitError: Error | null = null;
+/** Staged replies already copied into the response ring. */
+let publishedIndex = 0;
+/** Encoded IOERR reply for the current batch's write replies when its commit failed. */
+let ioErrorReply: Uint8Array | null = null;
+
+const WRITE = CommandFlag.WRITE;
+const ROUNDS_PER_TURN = 8;
+
+function log(line: string): void {
+  post({ type: "log", line: `partition ${partitionId}: ${line}` });
+}
+
+function post(message: WorkerToHost, transfer?: ArrayBuffer[]): void {
+  port.postMessage(message, transfer);
+}
+
+/**
+ * Executes up to one batch of requests. Returns how many ran. Stops early at a large record
+ * whose body has not arrived yet (the body's message will re-run the pump).
+ */
+function executeBatch(): number {
+  let n = 0;
+  const failed = durability !== null ? durability.failed : null;
+  while (n < data.maxBatchRequests && writer.stagedBytes < data.maxBatchReplyBytes) {
+    const offset = requests.next();
+    if (offset < 0) break;
+    const end = offset + requests.recordBytes;
+    const view = requests.view;
+    const token = requestToken(view, offset);
+    const spec = COMMANDS[requestCommandId(view, offset)];
+    if (spec === undefined) throw new Error(`request for unknown command id ${requestCommandId(view, offset)}`);
+    let argv: Uint8Array[];
+    if (requestForm(view, offset) === FORM_LARGE) {
+      const id = requestLargeId(view, offset);
+      const body = largeBodies.get(id);
+      if (body === undefined) {
+        requests.unread(offset);
+        break;
+      }
+      largeBodies.delete(id);
+      argv = readRequestBody(body, new DataView(body.buffer, body.byteOffset, body.byteLength), 0, body.length);
+    } else {
+      argv = readRequestBody(requests.bytes, view, offset + REQUEST_HEADER_BYTES, end);
+    }
+    const isWrite = (spec.flags & WRITE) !== 0;
+    if (isWrite && failed !== null) {
+      // Refused, not executed: its reply says so, and is not rewritten by the batch's commit.
+      writer.begin(token, 0);
+      writer.error("IOERR", `partition ${partitionId} cannot write to disk (${failed.message}); writes are refused until it recovers`);
+      writer.end();
+      n++;
+      continue;
+    }
+    writer.begin(token, isWrite ? STAGED_WRITE : 0);
+    try {
+      engine.execute(spec, argv, writer);
+      writer.end();
+    } catch (e) {
+      // A handler bug must not take the partition down with it, nor leave a half reply.
+      const message = e instanceof Error ? e.message : String(e);
+      log(`internal error executing ${spec.name}: ${e instanceof Error && e.stack ? e.stack : message}`);
+      writer.rollBack();
+      writer.error("ERR", `internal error in partition ${partitionId} executing '${spec.name}': ${message}`);
+      writer.end();
+    }
+    n++;
+  }
+  if (requests.release()) requests.spaceDoorbell.ring();
+  return n;
+}
+
+/**
+ * Copies staged replies into the response ring. Returns false when the ring filled up first
+ * (what was copied is published; the rest waits for space).
+ */
+function publishStaged(): boolean {
+  const stage = writer.stage;
+  const count = writer.count;
+  const bytes = responses.bytes;
+  const view = responses.view;
+  let i = publishedIndex;
+  for (; i < count; i++) {
+    let src = stage;
+    let start = writer.replyStart(i);
+    let length = writer.replyEnd(i) - start;
+    if (ioErrorReply !== null && (writer.flags(i) & STAGED_WRITE) !== 0) {
+      src = ioErrorReply;
+      start = 0;
+      length = ioErrorReply.length;
+    }
+    if (RESPONSE_HEADER_BYTES + length > data.largeRecordThresholdBytes) {
+      const at = responses.tryReserve(RESPONSE_HEADER_BYTES + 4);
+      if (at < 0) break;
+      const id = nextLargeReplyId++;
+      const body = src.slice(start, start + length);
+      // Posted before the record is published, so the host has it when it reads the record
+      // (or waits for this message when it does not yet).
+      post({ type: "large", id, body: body.buffer }, [body.buffer]);
+      view.setUint32(at, writer.token(i), true);
+      view.setUint32(at + 4, RESPONSE_FORM_LARGE, true);
+      view.setUint32(at + 8, id, true);
+    } else {
+      const at = responses.tryReserve(RESPONSE_HEADER_BYTES + length);
+      if (at < 0) break;
+      view.setUint32(at, writer.token(i), true);
+      view.setUint32(at + 4, RESPONSE_FORM_INLINE, true);
+      const to = at + RESPONSE_HEADER_BYTES;
+      if (length <= 64) {
+        // Most replies are a few bytes: a loop beats allocating a subarray for TypedArray#set.
+        for (let j = 0; j < length; j++) bytes[to + j] = src[start + j]!;
+      } else {
+        bytes.set(src.subarray(start, start + length), to);
+      }
+    }
+  }
+  if (i > publishedIndex) {
+    responses.publish();
+    responses.dataDoorbell.ring();
+    publishedIndex = i;
+  }
+  if (i < count) return false;
+  writer.reset();
+  publishedIndex = 0;
+  ioErrorReply = null;
+  return true;
+}
+
+function schedulePump(): void {
+  if (pumpScheduled || stopping) return;
+  pumpScheduled = true;
+  setImmediate(pump);
+}
+
+function pump(): void {
+  pumpScheduled = false;
+  if (stopping || !started) return;
+  for (let round = 0; round < ROUNDS_PER_TURN; round++) {
+    if (writer.count > 0 && !publishStaged()) {
+      waitForResponseSpace();
+      return;
+    }
+    const n = executeBatch();
+    if (n === 0) break;
+    batches++;
+    executed += n;
+    if (durability !== null) {
+      batchCommitError = durability.commitBatch();
+      if (batchCommitError !== null) {
+        ioErrorReply = encodeErrorReply(
+          "IOERR",
+          `partition ${partitionId} could not write to disk (${batchCommitError.message}); the write reached memory but is not durable (the disk write is retried)`,
+        );
+      }
+    }
+    if (!publishStaged()) {
+      waitForResponseSpace();
+      return;
+    }
+    // A snapshot in progress advances one bounded slice between batches, not only on the timer.
+    if (durability !== null && durability.wantsTick) durability.tick(durableEngine!, Date.now());
+  }
+  if (requests.hasRecords() && !waitingForLargeBody()) {
+    schedulePump(); // more work: yield one event-loop turn for timers and messages, then go on
+    return;
+  }
+  waitForRequests();
+}
+
+/** True when the next record is a large one whose body has not arrived. */
+function waitingForLargeBody(): boolean {
+  const offset = requests.next();
+  if (offset < 0) return false;
+  requests.unread(offset);
+  if (requestForm(requests.view, offset) !== FORM_LARGE) return false;
+  return !largeBodies.has(requestLargeId(requests.view, offset));
+}
+
+function waitForRequests(): void {
+  const bell = requests.dataDoorbell;
+  for (;;) {
+    const seq = bell.prepareToSleep();
+    if (requests.hasRecords() && !waitingForLargeBody()) {
+      bell.awake();
+      schedulePump();
+      return;
+    }
+    if (requestWaitPending) return; // a wait is already armed; notify wakes it whatever its value
+    const result = bell.sleep(seq, data.backstopMs);
+    if (!result.async) continue; // the sequence moved: look again
+    requestWaitPending = true;
+    result.value.then(onRequestWake, onWaitFailed);
+    return;
+  }
+}
+
+function onRequestWake(value: "ok" | "timed-out"): void {
+  requestWaitPending = false;
+  requests.dataDoorbell.awake();
+  if (value === "timed-out" && requests.hasRecords() && !waitingForLargeBody()) rescues++;
+  // Run the batch now, in this promise job, rather than one event-loop turn later: timers and
+  // messages still get a turn after ROUNDS_PER_TURN rounds.
+  if (requests.hasRecords()) pump();
+  else waitForRequests();
+}
+
+function waitForResponseSpace(): void {
+  responseSpaceWaits++;
+  const bell = responses.spaceDoorbell;
+  for (;;) {
+    const seq = bell.prepareToSleep();
+    if (publishStaged()) {
+      bell.awake();
+      schedulePump();
+      return;
+    }
+    if (spaceWaitPending) return;
+    const result = bell.sleep(seq, data.backstopMs);
+    if (!result.async) continue;
+    spaceWaitPending = true;
+    result.value.then(onSpaceWake, onWaitFailed);
+    return;
+  }
+}
+
+function onSpaceWake(value: "ok" | "timed-out"): void {
+  spaceWaitPending = false;
+  responses.spaceDoorbell.awake();
+  if (writer.count === 0) return schedulePump();
+  const before = publishedIndex;
+  const done = publishStaged();
+  if (value === "timed-out" && (done || publishedIndex > before)) rescues++;
+  if (done) schedulePump();
+  else waitForResponseSpace();
+}
+
+function onWaitFailed(e: unknown): void {
+  log(`waitAsync failed: ${String(e)}`);
+  process.exit(1);
+}
+
+// ---- maintenance: active expiry, durability ticks, stats ------------------------------------
+
+let lastStatsMs = 0;
+
+function statsMessage(): PartitionStatsMessage {
+  const s = engine.stats();
+  return {
+    type: "stats",
+    keys: s.keys,
+    keysWithExpiry: s.keysWithExpiry,
+    usedBytes: s.usedBytes,
+    reservedBytes: s.reservedBytes,
+    expiredKeys: s.expiredKeys,
+    rescues,
+    batches,
+    executed,
+    responseSpaceWaits,
+  };
+}
+
+function maintenance(): void {
+  if (stopping) return;
+  engine.activeExpire(data.activeExpireMaxWork);
+  const now = Date.now();
+  if (durability !== null) {
+    durability.tick(durableEngine!, now);
+    if (durability.wantsTick) scheduleDurabilityTick();
+  }
+  if (now - lastStatsMs >= data.statsIntervalMs) {
+    lastStatsMs = now;
+    post(statsMessage());
+  }
+}
+
+/**
+ * While a snapshot is being written, slices run back to back (one per event-loop turn, so
+ * request batches interleave), not only one per maintenance period: an idle partition should
+ * finish its snapshot at full speed.
+ */
+let durabilityTickScheduled = false;
+function scheduleDurabilityTick(): void {
+  if (durabilityTickScheduled || stopping) return;
+  durabilityTickScheduled = true;
+  setImmediate(durabilityTickSoon);
+}
+function durabilityTickSoon(): void {
+  durabilityTickScheduled = false;
+  if (durability === null || stopping) return;
+  durability.tick(durableEngine!, Date.now());
+  if (durability.wantsTick) scheduleDurabilityTick();
+}
+
+// ---- control messages -----------------------------------------------------------------------
+
+function onMessage(message: HostToWorker): void {
+  switch (message.type) {
+    case "large":
+      largeBodies.set(message.id, new Uint8Array(message.body));
+      schedulePump();
+      break;
+    case "stats-request":
+      if (engine !== undefined) post(statsMessage());
+      break;
+    case "shutdown":
+      shutdown();
+      break;
+    case "test-exit":
+      process.exit(message.code);
+      break;
+    case "test-skip-notifies":
+      responses.dataDoorbell.skipNotifies = message.count;
+      break;
+    case "test-disk-faults":
+      diskFailing = message.failing;
+      break;
+  }
+}
+
+function shutdown(): void {
+  stopping = true;
+  // Replies already executed must still go out: the host waits for in-flight work before it
+  // asks for a shutdown, so normally there is nothing staged here.
+  if (writer.count > 0) publishStaged();
+  try {
+    durability?.close();
+  } finally {
+    process.exit(0);
+  }
+}
+
+// ---- test-only disk fault injection --------------------------------------------------------
+
+let diskFailing = false;
+function eio(call: string): Error {
+  return Object.assign(new Error(`EIO: i/o error, ${call} (injected by a test)`), { code: "EIO" });
+}
+/** nodeFs, except that writes and syncs fail while a test says so. Only used with testDiskFaults. */
+const faultyFs: DurabilityFs = {
+  ...nodeFs,
+  writeSync(fd, buf, offset, length, position) {
+    if (diskFailing) throw eio("write");
+    return nodeFs.writeSync(fd, buf, offset, length, position);
+  },
+  fdatasyncSync(fd) {
+    if (diskFailing) throw eio("fdatasync");
+    nodeFs.fdatasyncSync(fd);
+  },
+  fsyncSync(fd) {
+    if (diskFailing) throw eio("fsync");
+    nodeFs.fsyncSync(fd);
+  },
+};
+
+// ---- start ----------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  port.on("message", onMessage);
+  const engineModule = (await import(data.engineModule)) as { PartitionEngine: EngineConstructor };
+  const options: EngineOptions = { ...data.engine };
+  let recoveredKeys = 0;
+  let recoveryMs = 0;
+  if (data.durability !== null) {
+    durability = PartitionDurability.open(data.durability, data.testDiskFaults ? { fs: faultyFs } : {});
+    options.writeLog = durability.writeLog;
+  }
+  engine = new engineModule.PartitionEngine(options);
+  if (durability !== null) {
+    if (typeof (engine as Partial<DurableEngine>).loadItem !== "function") {
+      throw new Error(`engine module ${data.engineModule} cannot be used with durability (no snapshot/load support)`);
+    }
+    durableEngine = engine as unknown as DurableEngine;
+    // Recover before serving: requests the router wrote meanwhile wait in the ring.
+    const recovered = durability.recover(durableEngine);
+    recoveredKeys = recovered.keys;
+    recoveryMs = recovered.ms;
+    if (recovered.truncatedBytes > 0) log(`recovery truncated a torn WAL tail of ${recovered.truncatedBytes} bytes`);
+    for (const c of recovered.corruptSnapshots) log(`recovery skipped corrupt snapshot ${c.path}: ${c.reason}`);
+  }
+  // The interval also keeps this thread alive: a pending Atomics.waitAsync does not.
+  setInterval(maintenance, data.maintenanceIntervalMs);
+  started = true;
+  post({ type: "ready", recoveredKeys, recoveryMs });
+  pump();
+}
+
+main().catch((e: unknown) => {
+  // Let the host see a real error (it restarts the worker and reports it).
+  throw e instanceof Error ? e : new Error(String(e));
+});

@@ -1,0 +1,73 @@
+/**
+ * What the main thread hands a partition worker at spawn (`workerData`) and the control
+ * messages they exchange over postMessage. Control only: requests and replies never travel
+ * here, except the rare record too big for a ring (its body, posted before its ring record).
+ */
+
+import type { EngineOptions } from "@tessera/partition";
+import type { DurabilityConfig } from "@tessera/wal";
+
+/** Engine options that can cross a thread boundary (no clock, no write log). */
+export type PartitionEngineConfig = Omit<EngineOptions, "clock" | "writeLog">;
+
+/** H6's DurabilityConfig. */
+export type PartitionDurabilityConfig = DurabilityConfig;
+
+export interface PartitionWorkerData {
+  partitionId: number;
+  requestRing: SharedArrayBuffer;
+  responseRing: SharedArrayBuffer;
+  engine: PartitionEngineConfig;
+  durability: PartitionDurabilityConfig | null;
+  /** Module specifier or file URL exporting `PartitionEngine`; "@tessera/partition" in production. */
+  engineModule: string;
+  /** Bounded wait of the doorbells (the backstop against a lost notify), ms. */
+  backstopMs: number;
+  /** Period of active expiry and durability ticks, ms. */
+  maintenanceIntervalMs: number;
+  /** Keys expired per active-expiry tick at most. */
+  activeExpireMaxWork: number;
+  /** Period of stats messages to the host, ms. */
+  statsIntervalMs: number;
+  /** Replies whose ring record would exceed this go out of band as a posted buffer. */
+  largeRecordThresholdBytes: number;
+  /** Requests executed per batch at most (the response side also bounds a batch by bytes). */
+  maxBatchRequests: number;
+  /** Staged reply bytes after which a batch ends (the next request waits for the next batch). */
+  maxBatchReplyBytes: number;
+  /** Test only: put a switchable fault injector between durability and the disk. */
+  testDiskFaults: boolean;
+}
+
+export interface PartitionStatsMessage {
+  type: "stats";
+  keys: number;
+  keysWithExpiry: number;
+  usedBytes: number;
+  reservedBytes: number;
+  expiredKeys: number;
+  /** Backstop wake-ups that found work a notify should have announced (worker side). */
+  rescues: number;
+  batches: number;
+  executed: number;
+  /** Times the worker found the response ring full and waited for the router to drain it. */
+  responseSpaceWaits: number;
+}
+
+/** Worker -> host. */
+export type WorkerToHost =
+  | { type: "ready"; recoveredKeys: number; recoveryMs: number }
+  | PartitionStatsMessage
+  | { type: "large"; id: number; body: ArrayBuffer }
+  | { type: "log"; line: string };
+
+/** Host -> worker. */
+export type HostToWorker =
+  | { type: "large"; id: number; body: ArrayBuffer }
+  | { type: "stats-request" }
+  | { type: "shutdown" }
+  /** Test hooks (also behind DEBUG commands): die now; skip the next notifies of the reply doorbell. */
+  | { type: "test-exit"; code: number }
+  | { type: "test-skip-notifies"; count: number }
+  /** Test hook (needs testDiskFaults): every disk write and fsync fails with EIO while on. */
+  | { type: "test-disk-faults"; failing: boolean };

@@ -1,0 +1,615 @@
+/**
+ * The router core: takes one parsed command of one session, decides which partitions run it,
+ * hands the parts to the partitions, and writes the (merged) reply into the session's
+ * ReplyTarget once every earlier reply of that session has gone out.
+ *
+ * Hot path (GET/SET): arity check, crc16 of the key, one token, one submit; the reply is
+ * decoded straight into the front end's sink when the request is the session's oldest, which
+ * is the common case. Out-of-order replies are parked as bytes in a pooled ReplyBuffer.
+ * Multi-partition commands (MGET/MSET/DEL/EXISTS across partitions, DBSIZE, FLUSHALL, KEYS,
+ * SCAN) collect each part and merge them; that path allocates and is not the hot one.
+ *
+ * Tokens: every in-flight part holds a u32 token that indexes flat tables (request, part), so
+ * a reply finds its request without a Map lookup or a closure.
+ */
+import {
+  arityOk,
+  Cmd,
+  CollectingSink,
+  Errors,
+  type CommandSpec,
+  type ErrorCode,
+  type Reply,
+  type ReplySink,
+  writeReply,
+} from "@tessera/proto";
+import type { ServerConfig } from "./config.js";
+import type { PartitionFactory, PartitionPort, ReplyDecoder } from "./partition-port.js";
+import { firstError } from "./routing/reply-values.js";
+import { ReplyBuffer } from "./routing/reply-buffer.js";
+import { parseScanArgs, type ScanArgs } from "./routing/scan-args.js";
+import { encodeScanCursor } from "./routing/scan-cursor.js";
+import { mergeScanPages, mergeSortedKeyLists } from "./routing/scan-merge.js";
+import { SlotMap } from "./routing/slot-map.js";
+import type { ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
+import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
+
+export interface RouterOptions {
+  config: ServerConfig;
+  /** Builds partition `id` (server.ts passes H4a's PartitionHost; tests pass fakes). */
+  createPartition: PartitionFactory;
+  /** Decoder of the partitions' internal reply encoding (H4a's decodeReply). */
+  decodeReply: ReplyDecoder;
+  /** Handler of route "router" commands (H5's executeServerCommand). */
+  executeServerCommand: ServerCommandHandler;
+  /** Called when a partition worker died and is being restarted (logging). */
+  onPartitionExit?: (partitionId: number, error: Error) => void;
+}
+
+/** How the parts of a fanned-out command are put back together. */
+const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4 } as const;
+type MergeKind = (typeof MergeKind)[keyof typeof MergeKind];
+
+/** Parts of a command that runs on several partitions. Allocated per command: not the hot path. */
+class Fanout {
+  readonly sinks: CollectingSink[] = [];
+  /** MGET: for each part, the index (0-based among the keys) of each key it was given. */
+  readonly keyIndexes: number[][] = [];
+  constructor(
+    readonly kind: MergeKind,
+    /** MGET: number of keys; SCAN: page limit. */
+    readonly size: number,
+  ) {}
+}
+
+/** One submitted command awaiting its reply; pooled and reused. */
+class PendingRequest {
+  /** Next request of the same session (the session's reply queue is a linked list). */
+  next: PendingRequest | null = null;
+  /** null once the session closed: the reply is dropped when it arrives. */
+  session: ClientSession | null = null;
+  target: ReplyTarget | null = null;
+  tag = 0;
+  /** Parts whose replies have not arrived. */
+  partsMissing = 0;
+  /** The reply is complete and parked in `buffer`, waiting for earlier replies of the session. */
+  done = false;
+  fanout: Fanout | null = null;
+  readonly buffer = new ReplyBuffer();
+}
+
+const INITIAL_TOKENS = 1024;
+/** Hard bound on in-flight parts across all sessions (maxclients x max-inflight is far below in practice). */
+const MAX_TOKENS = 1 << 22;
+/** Idle PendingRequests kept for reuse. */
+const POOL_MAX = 4096;
+
+const LIMIT = Buffer.from("LIMIT");
+const CURSOR = Buffer.from("CURSOR");
+const MATCH = Buffer.from("MATCH");
+
+export class Router implements ServerContext {
+  readonly config: Readonly<ServerConfig>;
+  readonly partitions: number;
+  readonly startedAtMs = Date.now();
+  readonly slotMap: SlotMap;
+
+  private readonly ports: PartitionPort[] = [];
+  private readonly decode: ReplyDecoder;
+  private readonly serverCommand: ServerCommandHandler;
+  private readonly onPartitionExit: ((id: number, error: Error) => void) | undefined;
+  private readonly liveSessions = new Map<number, ClientSession>();
+  private nextSessionId = 1;
+
+  // Token tables: token -> request, token -> part index. freeTokens is a stack.
+  private tokenRequest: (PendingRequest | null)[] = new Array(INITIAL_TOKENS).fill(null);
+  private tokenPart = new Int32Array(INITIAL_TOKENS);
+  private freeTokens = new Uint32Array(INITIAL_TOKENS);
+  private freeCount = 0;
+  private tokensInUse = 0;
+
+  private readonly pool: PendingRequest[] = [];
+
+  private commandsProcessed = 0;
+  private connectionsReceived = 0;
+  private rejectedConnections = 0;
+  private partitionRestarts = 0;
+  private started = false;
+
+  constructor(options: RouterOptions) {
+    this.config = options.config;
+    this.partitions = options.config.partitions;
+    this.slotMap = new SlotMap(this.partitions);
+    this.decode = options.decodeReply;
+    this.serverCommand = options.executeServerCommand;
+    this.onPartitionExit = options.onPartitionExit;
+    for (let i = INITIAL_TOKENS - 1; i >= 0; i--) this.freeTokens[this.freeCount++] = i;
+    const callbacks = {
+      onReply: (token: number, reply: Uint8Array, offset: number) => this.onReply(token, reply, offset),
+      onExit: (id: number, error: Error) => this.onExit(id, error),
+    };
+    for (let p = 0; p < this.partitions; p++) this.ports.push(options.createPartition(p, callbacks));
+  }
+
+  /** Starts every partition (in parallel: each recovers its own data). */
+  async start(): Promise<void> {
+    if (this.started) throw new Error("Router.start: already started");
+    this.started = true;
+    await Promise.all(this.ports.map((p) => p.start()));
+  }
+
+  /** Closes every partition. Call after the front ends stopped and `drain` resolved. */
+  async stop(): Promise<void> {
+    await Promise.all(this.ports.map((p) => p.close()));
+  }
+
+  /** Resolves when no part is in flight, or after `timeoutMs` (returns whether it drained). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.tokensInUse > 0) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
+  /** Parts submitted to partitions and not answered yet. */
+  get inFlight(): number {
+    return this.tokensInUse;
+  }
+
+  // ---- sessions ----------------------------------------------------------------------
+
+  openSession(protocol: SessionProtocol, remoteAddress: string): ClientSession {
+    const s = new ClientSession(this.nextSessionId++, protocol, remoteAddress, Date.now());
+    this.liveSessions.set(s.id, s);
+    this.connectionsReceived++;
+    return s;
+  }
+
+  /** The connection is gone: replies still in flight for it are dropped when they arrive. */
+  closeSession(session: ClientSession): void {
+    if (session.closed) return;
+    session.closed = true;
+    this.liveSessions.delete(session.id);
+    let req = session.head as PendingRequest | null;
+    while (req !== null) {
+      const next = req.next;
+      if (req.partsMissing === 0) this.release(req);
+      else {
+        req.session = null;
+        req.target = null;
+        req.next = null;
+      }
+      req = next;
+    }
+    session.head = session.tail = null;
+    session.pendingReplies = 0;
+  }
+
+  /** A connection refused at accept (maxclients); counted for INFO. */
+  noteRejectedConnection(): void {
+    this.connectionsReceived++;
+    this.rejectedConnections++;
+  }
+
+  get sessionCount(): number {
+    return this.liveSessions.size;
+  }
+
+  sessions(): Iterable<ClientSession> {
+    return this.liveSessions.values();
+  }
+
+  stats(): ServerStats {
+    return {
+      commandsProcessed: this.commandsProcessed,
+      connectionsReceived: this.connectionsReceived,
+      rejectedConnections: this.rejectedConnections,
+      partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
+    };
+  }
+
+  get restarts(): number {
+    return this.partitionRestarts;
+  }
+
+  // ---- execution ---------------------------------------------------------------------
+
+  /**
+   * Runs one command for a session. The reply is written into `out` (between
+   * `out.beginReply(tag)` and `out.endReply(tag)`) when ready, after every reply of this
+   * session submitted before it. May write synchronously, before returning.
+   */
+  execute(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag = 0): void {
+    if (session.closed) return;
+    this.commandsProcessed++;
+    const argc = argv.length;
+    if (!arityOk(spec, argc) || (spec.keyStep > 1 && (argc - spec.firstKey) % spec.keyStep !== 0)) {
+      this.replyError(session, out, tag, "ERR", Errors.wrongArity(spec.name));
+      return;
+    }
+    if (this.tokensInUse + this.partitions > MAX_TOKENS && spec.route !== "router") {
+      // The token table is full: refuse rather than grow without bound. Clients retry.
+      this.replyError(session, out, tag, "BUSY", `more than ${MAX_TOKENS} requests in flight on this server; retry later`);
+      return;
+    }
+    switch (spec.route) {
+      case "single":
+        this.routeSingle(session, spec, argv, out, tag);
+        return;
+      case "multi":
+        this.routeMulti(session, spec, argv, out, tag);
+        return;
+      case "all":
+        this.routeAll(session, spec, argv, out, tag);
+        return;
+      case "router":
+        this.routeRouter(session, spec, argv, out, tag);
+        return;
+    }
+  }
+
+  /**
+   * Completes a request with an error the front end found itself (unknown command, a frame
+   * it could parse but not accept): it is queued like any reply, so order is kept.
+   */
+  replyError(session: ClientSession, out: ReplyTarget, tag: number, code: ErrorCode, message: string): void {
+    if (session.closed) return;
+    session.pendingReplies++;
+    if (session.head === null) {
+      out.beginReply(tag);
+      out.error(code, message);
+      this.endDirect(session, out, tag);
+      return;
+    }
+    const req = this.enqueue(session, out, tag);
+    req.buffer.error(code, message);
+    req.done = true;
+  }
+
+  private routeSingle(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    let partition = 0;
+    if (spec.firstKey > 0) {
+      partition = this.slotMap.partitionOfKey(argv[spec.firstKey]!);
+      const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+      for (let i = spec.firstKey + spec.keyStep; i <= last; i += spec.keyStep) {
+        if (this.slotMap.partitionOfKey(argv[i]!) !== partition) {
+          this.replyError(session, out, tag, "CROSSSLOT", Errors.crossSlot());
+          return;
+        }
+      }
+    }
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    req.partsMissing = 1;
+    this.ports[partition]!.submit(this.allocToken(req, 0), spec, argv);
+  }
+
+  private routeMulti(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    const first = spec.firstKey;
+    const step = spec.keyStep;
+    const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+    const n = this.partitions;
+    const firstPartition = this.slotMap.partitionOfKey(argv[first]!);
+    let spread = false;
+    for (let i = first + step; i <= last; i += step) {
+      if (this.slotMap.partitionOfKey(argv[i]!) !== firstPartition) {
+        spread = true;
+        break;
+      }
+    }
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    if (!spread) {
+      // Every key on one partition: run it there as is (atomic there; the reply needs no merge).
+      req.partsMissing = 1;
+      this.ports[firstPartition]!.submit(this.allocToken(req, 0), spec, argv);
+      return;
+    }
+    const kind = spec.merge === "array-in-key-order" ? MergeKind.Mget : spec.merge === "sum" ? MergeKind.Sum : MergeKind.Ok;
+    const keyCount = Math.floor((last - first) / step) + 1;
+    const fanout = new Fanout(kind, keyCount);
+    // Per partition: the argv of its part and which keys went there.
+    const partArgv: (Uint8Array[] | null)[] = new Array(n).fill(null);
+    const partOf: number[] = [];
+    let keyIndex = 0;
+    for (let i = first; i <= last; i += step, keyIndex++) {
+      const p = this.slotMap.partitionOfKey(argv[i]!);
+      let a = partArgv[p];
+      if (a === null || a === undefined) {
+        a = [argv[0]!];
+        partArgv[p] = a;
+        partOf.push(p);
+      }
+      for (let j = 0; j < step; j++) a.push(argv[i + j]!);
+      if (kind === MergeKind.Mget) {
+        const partIndex = partOf.indexOf(p);
+        (fanout.keyIndexes[partIndex] ??= []).push(keyIndex);
+      }
+    }
+    req.fanout = fanout;
+    req.partsMissing = partOf.length;
+    for (let part = 0; part < partOf.length; part++) fanout.sinks.push(new CollectingSink());
+    for (let part = 0; part < partOf.length; part++) {
+      const p = partOf[part]!;
+      this.ports[p]!.submit(this.allocToken(req, part), spec, partArgv[p]!);
+    }
+  }
+
+  private routeAll(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    let partArgv: readonly Uint8Array[] = argv;
+    let kind: MergeKind;
+    let size = 0;
+    if (spec.id === Cmd.SCAN) {
+      const args = parseScanArgs(argv);
+      if (typeof args === "string") {
+        this.replyError(session, out, tag, "ERR", args);
+        return;
+      }
+      partArgv = partitionScanArgv(argv[0]!, args);
+      kind = MergeKind.Scan;
+      size = args.limit;
+    } else if (spec.merge === "ordered-keys") kind = MergeKind.Keys;
+    else if (spec.merge === "sum") kind = MergeKind.Sum;
+    else kind = MergeKind.Ok;
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    const fanout = new Fanout(kind, size);
+    req.fanout = fanout;
+    req.partsMissing = this.partitions;
+    for (let p = 0; p < this.partitions; p++) fanout.sinks.push(new CollectingSink());
+    for (let p = 0; p < this.partitions; p++) this.ports[p]!.submit(this.allocToken(req, p), spec, partArgv);
+  }
+
+  private routeRouter(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    session.pendingReplies++;
+    if (session.head === null) {
+      out.beginReply(tag);
+      this.runRouterCommand(session, spec, argv, out);
+      this.endDirect(session, out, tag);
+      return;
+    }
+    const req = this.enqueue(session, out, tag);
+    this.runRouterCommand(session, spec, argv, req.buffer);
+    req.done = true;
+  }
+
+  private runRouterCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink): void {
+    if (spec.id === Cmd.DEBUG) this.debugCommand(argv, sink);
+    else this.serverCommand(this, session, spec, argv, sink);
+  }
+
+  /** DEBUG PARTITION-EXIT n: the fault-injection hook the e2e tests use. */
+  private debugCommand(argv: readonly Uint8Array[], sink: ReplySink): void {
+    if (!this.config.enableDebugCommands) {
+      sink.error("ERR", "DEBUG commands are disabled; start the server with --enable-debug-commands");
+      return;
+    }
+    const sub = Buffer.from(argv[1]!).toString("latin1").toUpperCase();
+    if (sub === "PARTITION-EXIT" && argv.length === 3) {
+      const p = Number(Buffer.from(argv[2]!).toString("latin1"));
+      const port = this.ports[p];
+      if (!Number.isInteger(p) || port === undefined) {
+        sink.error("ERR", `no partition ${Buffer.from(argv[2]!).toString("latin1")} (0..${this.partitions - 1})`);
+        return;
+      }
+      if (port.crashForTesting === undefined) {
+        sink.error("ERR", "this partition host has no crash hook");
+        return;
+      }
+      port.crashForTesting();
+      sink.ok();
+      return;
+    }
+    sink.error("ERR", `unknown DEBUG subcommand or wrong number of arguments; try DEBUG PARTITION-EXIT partition`);
+  }
+
+  // ---- replies -----------------------------------------------------------------------
+
+  private onReply(token: number, bytes: Uint8Array, offset: number): void {
+    const req = this.tokenRequest[token];
+    if (req === null || req === undefined) throw new Error(`Router.onReply: token ${token} is not in flight`);
+    const part = this.tokenPart[token]!;
+    this.freeToken(token);
+    req.partsMissing--;
+    const session = req.session;
+    const fanout = req.fanout;
+    if (fanout === null) {
+      if (session === null) {
+        this.release(req);
+        return;
+      }
+      const out = req.target!;
+      if (session.head === req) {
+        // The oldest reply of the session: straight to the front end, no copy.
+        this.popHead(session);
+        out.beginReply(req.tag);
+        this.decode(bytes, offset, out);
+        const tag = req.tag;
+        this.release(req);
+        this.endDirect(session, out, tag);
+      } else {
+        this.decode(bytes, offset, req.buffer);
+        req.done = true;
+      }
+      return;
+    }
+    this.decode(bytes, offset, fanout.sinks[part]!);
+    if (req.partsMissing > 0) return;
+    if (session === null) {
+      this.release(req);
+      return;
+    }
+    const out = req.target!;
+    if (session.head === req) {
+      this.popHead(session);
+      out.beginReply(req.tag);
+      writeMerged(fanout, out);
+      const tag = req.tag;
+      this.release(req);
+      this.endDirect(session, out, tag);
+    } else {
+      writeMerged(fanout, req.buffer);
+      req.done = true;
+    }
+  }
+
+  private onExit(partitionId: number, error: Error): void {
+    this.partitionRestarts++;
+    this.onPartitionExit?.(partitionId, error);
+  }
+
+  /** A reply was written directly: finish it, then send any later replies that were waiting for it. */
+  private endDirect(session: ClientSession, out: ReplyTarget, tag: number): void {
+    if (!session.closed) session.pendingReplies--;
+    out.endReply(tag);
+    this.flush(session);
+  }
+
+  /** Writes out, in order, every completed reply at the head of the session's queue. */
+  private flush(session: ClientSession): void {
+    for (;;) {
+      if (session.closed) return;
+      const head = session.head as PendingRequest | null;
+      if (head === null || !head.done) return;
+      this.popHead(session);
+      const out = head.target!;
+      const tag = head.tag;
+      out.beginReply(tag);
+      head.buffer.replay(out);
+      this.release(head);
+      session.pendingReplies--;
+      out.endReply(tag);
+    }
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------
+
+  private enqueue(session: ClientSession, out: ReplyTarget, tag: number): PendingRequest {
+    const req = this.pool.pop() ?? new PendingRequest();
+    req.session = session;
+    req.target = out;
+    req.tag = tag;
+    const tail = session.tail as PendingRequest | null;
+    if (tail === null) session.head = req;
+    else tail.next = req;
+    session.tail = req;
+    return req;
+  }
+
+  private popHead(session: ClientSession): void {
+    const head = session.head as PendingRequest;
+    session.head = head.next;
+    if (head.next === null) session.tail = null;
+    head.next = null;
+  }
+
+  private release(req: PendingRequest): void {
+    req.session = null;
+    req.target = null;
+    req.next = null;
+    req.fanout = null;
+    req.done = false;
+    req.partsMissing = 0;
+    req.tag = 0;
+    req.buffer.reset();
+    if (this.pool.length < POOL_MAX) this.pool.push(req);
+  }
+
+  private allocToken(req: PendingRequest, part: number): number {
+    if (this.freeCount === 0) this.growTokens();
+    const token = this.freeTokens[--this.freeCount]!;
+    this.tokenRequest[token] = req;
+    this.tokenPart[token] = part;
+    this.tokensInUse++;
+    return token;
+  }
+
+  private freeToken(token: number): void {
+    this.tokenRequest[token] = null;
+    this.freeTokens[this.freeCount++] = token;
+    this.tokensInUse--;
+  }
+
+  private growTokens(): void {
+    const old = this.tokenPart.length;
+    const size = old * 2;
+    if (size > MAX_TOKENS) throw new Error(`Router: more than ${MAX_TOKENS} parts in flight`);
+    const part = new Int32Array(size);
+    part.set(this.tokenPart);
+    this.tokenPart = part;
+    const free = new Uint32Array(size);
+    free.set(this.freeTokens.subarray(0, this.freeCount));
+    this.freeTokens = free;
+    for (let t = size - 1; t >= old; t--) this.freeTokens[this.freeCount++] = t;
+    for (let t = old; t < size; t++) this.tokenRequest.push(null);
+  }
+}
+
+/** `SCAN prefix LIMIT n [CURSOR after] [MATCH glob]`, the partition-level form. */
+function partitionScanArgv(name: Uint8Array, args: ScanArgs): Uint8Array[] {
+  const argv = [name, args.prefix, LIMIT, Buffer.from(String(args.limit))];
+  if (args.after.length > 0) argv.push(CURSOR, args.after);
+  if (args.match !== null) argv.push(MATCH, args.match);
+  return argv;
+}
+
+/** Puts the parts of a fanned-out command back together into one reply. */
+function writeMerged(fanout: Fanout, sink: ReplySink): void {
+  const parts: Reply[] = fanout.sinks.map((s) => {
+    const r = s.take();
+    if (r.length !== 1) throw new Error(`partition sent ${r.length} replies for one request`);
+    return r[0]!;
+  });
+  const err = firstError(parts);
+  if (err !== null) {
+    sink.error(err.code, err.message);
+    return;
+  }
+  switch (fanout.kind) {
+    case MergeKind.Sum: {
+      let sum = 0n;
+      for (const p of parts) {
+        if (p.kind !== "integer") throw new Error(`partition sent ${p.kind} where an integer was expected`);
+        sum += p.value;
+      }
+      sink.integer(Number.isSafeInteger(Number(sum)) ? Number(sum) : sum);
+      return;
+    }
+    case MergeKind.Ok:
+      sink.ok();
+      return;
+    case MergeKind.Mget: {
+      const values: Reply[] = new Array(fanout.size);
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        const indexes = fanout.keyIndexes[i]!;
+        if (p.kind !== "array" || p.items.length !== indexes.length) throw new Error("partition MGET reply does not match its keys");
+        for (let j = 0; j < indexes.length; j++) values[indexes[j]!] = p.items[j]!;
+      }
+      sink.array(values.length);
+      for (const v of values) writeReply(sink, v);
+      return;
+    }
+    case MergeKind.Keys: {
+      const lists = parts.map((p) => {
+        if (p.kind !== "array") throw new Error("partition KEYS reply is not an array");
+        return p.items.map((k) => (k as Extract<Reply, { kind: "bulk" }>).value);
+      });
+      const keys = mergeSortedKeyLists(lists, null);
+      sink.array(keys.length);
+      for (const k of keys) sink.bulk(k, 0, k.length);
+      return;
+    }
+    case MergeKind.Scan: {
+      const page = mergeScanPages(parts, fanout.size);
+      const cursor = Buffer.from(page.after === null ? "0" : encodeScanCursor(page.after));
+      sink.array(2);
+      sink.bulk(cursor, 0, cursor.length);
+      sink.array(page.keys.length);
+      for (const k of page.keys) sink.bulk(k, 0, k.length);
+      return;
+    }
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Connection commands answered by the router: PING, ECHO, HELLO, SELECT, QUIT, CLIENT.
+ * Replies and error words follow Redis 7.
+ */
+import { Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
+import type { ServerContext, Session } from "./context.js";
+import { argInteger, argText, writeBulkString, writeMapHeader } from "./reply-helpers.js";
+import { COMPAT_REDIS_VERSION } from "./server-identity.js";
+
+export function ping(_ctx: ServerContext, _session: Session, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (argv.length > 2) {
+    out.error("ERR", Errors.wrongArity(spec.name));
+    return;
+  }
+  if (argv.length === 2) {
+    const msg = argv[1]!;
+    out.bulk(msg, 0, msg.length);
+    return;
+  }
+  out.status("PONG");
+}
+
+export function echo(_ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  const msg = argv[1]!;
+  out.bulk(msg, 0, msg.length);
+}
+
+export function select(_ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  const index = argInteger(argv, 1);
+  if (index === null) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  // Tessera has one keyspace (like Redis Cluster): database 0 only.
+  if (index !== 0) {
+    out.error("ERR", "DB index is out of range");
+    return;
+  }
+  out.ok();
+}
+
+export function quit(_ctx: ServerContext, session: Session, _spec: CommandSpec, _argv: readonly Uint8Array[], out: ReplySink): void {
+  session.closeAfterReply = true;
+  out.ok();
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+export function hello(ctx: ServerContext, session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  let version = session.respVersion;
+  let i = 1;
+  if (argv.length >= 2) {
+    const requested = argInteger(argv, 1);
+    if (requested === null) {
+      out.error("ERR", "Protocol version is not an integer or out of range");
+      return;
+    }
+    if (requested !== 2 && requested !== 3) {
+      out.error("NOPROTO", "unsupported protocol version");
+      return;
+    }
+    if (session.protocol === "native" && requested === 3) {
+      // The native protocol has its own typed replies; RESP3 is a RESP-port notion.
+      out.error("NOPROTO", "unsupported protocol version");
+      return;
+    }
+    version = requested;
+    i = 2;
+  }
+  let setName: string | null | undefined;
+  for (; i < argv.length; i++) {
+    const option = argText(argv, i).toUpperCase();
+    const more = argv.length - i - 1;
+    if (option === "AUTH" && more >= 2) {
+      // No ACLs: the default user has no password (like Redis without requirepass), so any
+      // password is accepted for "default" and every other user name is unknown.
+      const user = argText(argv, i + 1);
+      if (user !== "default") {
+        out.error("WRONGPASS", "invalid username-password pair or user is disabled.");
+        return;
+      }
+      i += 2;
+    } else if (option === "SETNAME" && more >= 1) {
+      const name = argText(argv, i + 1);
+      if (!validClientName(name)) {
+        out.error("ERR", CLIENT_NAME_ERROR);
+        return;
+      }
+      setName = name === "" ? null : name;
+      i += 1;
+    } else {
+      out.error("ERR", `Syntax error in HELLO option '${argText(argv, i)}'`);
+      return;
+    }
+  }
+  // Everything checked: apply, then reply in the new protocol (Redis does the same).
+  session.respVersion = version;
+  if (setName !== undefined) session.name = setName;
+  writeMapHeader(out, 7);
+  writeBulkString(out, "server");
+  writeBulkString(out, "redis");
+  writeBulkString(out, "version");
+  writeBulkString(out, COMPAT_REDIS_VERSION);
+  writeBulkString(out, "proto");
+  out.integer(version);
+  writeBulkString(out, "id");
+  out.integer(session.id);
+  writeBulkString(out, "mode");
+  writeBulkString(out, "standalone");
+  writeBulkString(out, "role");
+  writeBulkString(out, "master");
+  writeBulkString(out, "modules");
+  out.array(0);
+  void ctx;
+}
+
+const CLIENT_NAME_ERROR = "Client names cannot contain spaces, newlines or special characters.";
+
+/** Redis allows printable ASCII without spaces (33..126). */
+function validClientName(name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    if (c < 33 || c > 126) return false;
+  }
+  return true;
+}
+
+/** Library name/version a client reported with CLIENT SETINFO; kept beside the session, off the hot path. */
+const clientLibraries = new WeakMap<Session, { name: string; version: string }>();
+
+/** CLIENT SETNAME | GETNAME | ID | INFO | LIST | SETINFO | NO-EVICT | NO-TOUCH | REPLY | HELP */
+export function client(ctx: ServerContext, session: Session, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  const sub = argText(argv, 1).toUpperCase();
+  const argc = argv.length;
+  switch (sub) {
+    case "SETNAME": {
+      if (argc !== 3) return wrongSubArity(out, spec, sub);
+      const name = argText(argv, 2);
+      if (!validClientName(name)) {
+        out.error("ERR", CLIENT_NAME_ERROR);
+        return;
+      }
+      session.name = name === "" ? null : name;
+      out.ok();
+      return;
+    }
+    case "GETNAME":
+      if (argc !== 2) return wrongSubArity(out, spec, sub);
+      if (session.name === null) out.nil();
+      else writeBulkString(out, session.name);
+      return;
+    case "ID":
+      if (argc !== 2) return wrongSubArity(out, spec, sub);
+      out.integer(session.id);
+      return;
+    case "INFO":
+      if (argc !== 2) return wrongSubArity(out, spec, sub);
+      writeBulkString(out, clientInfoLine(session, Date.now()) + "\n");
+      return;
+    case "LIST": {
+      // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+      let ids: Set<number> | null = null;
+      let typeFilter: string | null = null;
+      for (let i = 2; i < argc; i++) {
+        const opt = argText(argv, i).toUpperCase();
+        if (opt === "TYPE" && i + 1 < argc) {
+          typeFilter = argText(argv, ++i).toLowerCase();
+          if (!["normal", "master", "replica", "slave", "pubsub"].includes(typeFilter)) {
+            out.error("ERR", `Unknown client type '${typeFilter}'`);
+            return;
+          }
+        } else if (opt === "ID" && i + 1 < argc) {
+          ids = new Set();
+          for (i++; i < argc; i++) {
+            const id = argInteger(argv, i);
+            if (id === null || id <= 0) {
+              out.error("ERR", "Invalid client ID");
+              return;
+            }
+            ids.add(id);
+          }
+        } else {
+          out.error("ERR", Errors.syntax());
+          return;
+        }
+      }
+      const now = Date.now();
+      let text = "";
+      for (const s of ctx.sessions()) {
+        if (ids !== null && !ids.has(s.id)) continue;
+        if (typeFilter !== null && typeFilter !== "normal") continue;
+        text += clientInfoLine(s, now) + "\n";
+      }
+      writeBulkString(out, text);
+      return;
+    }
+    case "SETINFO": {
+      if (argc !== 4) return wrongSubArity(out, spec, sub);
+      const attr = argText(argv, 2).toUpperCase();
+      const value = argText(argv, 3);
+      if (attr !== "LIB-NAME" && attr !== "LIB-VER") {
+        out.error("ERR", `Unrecognized option '${argText(argv, 2)}'`);
+        return;
+      }
+      if (!validClientName(value) && value !== "") {
+        out.error("ERR", `${attr === "LIB-NAME" ? "lib-name" : "lib-ver"} cannot contain spaces, newlines or special characters.`);
+        return;
+      }
+      const lib = clientLibraries.get(session) ?? { name: "", version: "" };
+      if (attr === "LIB-NAME") lib.name = value;
+      else lib.version = value;
+      clientLibraries.set(session, lib);
+      out.ok();
+      return;
+    }
+    case "NO-EVICT":
+    case "NO-TOUCH": {
+      if (argc !== 3) return wrongSubArity(out, spec, sub);
+      const v = argText(argv, 2).toUpperCase();
+      if (v !== "ON" && v !== "OFF") {
+        out.error("ERR", Errors.syntax());
+        return;
+      }
+      out.ok();
+      return;
+    }
+    case "HELP":
+      writeHelp(out, [
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "LIST [TYPE <normal|master|replica|pubsub>] [ID <id> [<id> ...]]",
+        "    Return information about client connections.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>",
+        "    Set client library name or version.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "HELP",
+        "    Print this help.",
+      ]);
+      return;
+    default:
+      out.error("ERR", `unknown subcommand '${argText(argv, 1)}'. Try CLIENT HELP.`);
+  }
+}
+
+function wrongSubArity(out: ReplySink, spec: CommandSpec, sub: string): void {
+  out.error("ERR", `wrong number of arguments for '${spec.name.toLowerCase()}|${sub.toLowerCase()}' command`);
+}
+
+/** Redis's help replies are arrays of status lines. */
+export function writeHelp(out: ReplySink, lines: readonly string[]): void {
+  out.array(lines.length);
+  for (const line of lines) out.status(line);
+}
+
+/** One line of CLIENT LIST / CLIENT INFO, with the fields clients and operators look at. */
+export function clientInfoLine(s: Session, nowMs: number): string {
+  const lib = clientLibraries.get(s);
+  const age = Math.max(0, Math.floor((nowMs - s.createdAtMs) / 1000));
+  return (
+    `id=${s.id} addr=${s.remoteAddress} laddr= fd=-1 name=${s.name ?? ""} age=${age} idle=0 flags=N db=0 ` +
+    `sub=0 psub=0 ssub=0 multi=-1 watch=0 user=default redir=-1 resp=${s.respVersion} ` +
+    `lib-name=${lib?.name ?? ""} lib-ver=${lib?.version ?? ""} proto=${s.protocol}`
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * INFO [section ...] and TIME. INFO's text follows Redis's layout ("# Section" headers,
+ * "field:value" lines, CRLF) because client libraries parse it: ioredis's ready check reads
+ * `loading:` from the persistence section, tools read `redis_version`, `used_memory`, `db0:`.
+ */
+import os from "node:os";
+import type { CommandSpec, ReplySink } from "@tessera/proto";
+import type { ServerContext, ServerStats, Session } from "./context.js";
+import { argText, writeBulkString } from "./reply-helpers.js";
+import { COMPAT_REDIS_VERSION, RUN_ID, TESSERA_VERSION } from "./server-identity.js";
+
+type SectionWriter = (ctx: ServerContext, stats: ServerStats, nowMs: number) => string[];
+
+const SECTIONS: ReadonlyMap<string, SectionWriter> = new Map<string, SectionWriter>([
+  ["server", serverSection],
+  ["clients", clientsSection],
+  ["memory", memorySection],
+  ["persistence", persistenceSection],
+  ["stats", statsSection],
+  ["replication", replicationSection],
+  ["cpu", cpuSection],
+  ["keyspace", keyspaceSection],
+]);
+const DEFAULT_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+
+export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  let wanted: string[];
+  if (argv.length === 1) {
+    wanted = DEFAULT_SECTIONS;
+  } else {
+    const asked = new Set<string>();
+    for (let i = 1; i < argv.length; i++) {
+      const s = argText(argv, i).toLowerCase();
+      if (s === "default" || s === "all" || s === "everything") for (const d of DEFAULT_SECTIONS) asked.add(d);
+      else asked.add(s);
+    }
+    // Unknown sections are ignored, as in Redis (INFO nosuch answers an empty string).
+    wanted = DEFAULT_SECTIONS.filter((s) => asked.has(s));
+  }
+  writeBulkString(out, renderInfo(ctx, wanted, Date.now()));
+}
+
+/** The INFO text for the given sections (also used by the admin HTTP /info). */
+export function renderInfo(ctx: ServerContext, sections: readonly string[], nowMs: number): string {
+  const stats = ctx.stats();
+  const parts: string[] = [];
+  for (const name of sections) {
+    const writer = SECTIONS.get(name);
+    if (writer === undefined) continue;
+    const title = name === "cpu" ? "CPU" : name[0]!.toUpperCase() + name.slice(1);
+    parts.push([`# ${title}`, ...writer(ctx, stats, nowMs)].join("\r\n") + "\r\n");
+  }
+  return parts.join("\r\n");
+}
+
+function serverSection(ctx: ServerContext, _stats: ServerStats, nowMs: number): string[] {
+  const uptimeS = Math.max(0, Math.floor((nowMs - ctx.startedAtMs) / 1000));
+  return [
+    `redis_version:${COMPAT_REDIS_VERSION}`,
+    `tessera_version:${TESSERA_VERSION}`,
+    "redis_mode:standalone",
+    `os:${os.type()} ${os.release()} ${os.arch()}`,
+    `arch_bits:${process.arch.endsWith("64") ? 64 : 32}`,
+    "multiplexing_api:libuv",
+    `node_version:${process.versions.node}`,
+    `process_id:${process.pid}`,
+    `run_id:${RUN_ID}`,
+    `tcp_port:${ctx.config.respPort}`,
+    ...(ctx.config.port !== 0 ? [`native_port:${ctx.config.port}`] : []),
+    `server_time_usec:${nowMs * 1000}`,
+    `uptime_in_seconds:${uptimeS}`,
+    `uptime_in_days:${Math.floor(uptimeS / 86400)}`,
+    "hz:10",
+    `partitions:${ctx.partitions}`,
+    `executable:${process.argv[1] ?? ""}`,
+  ];
+}
+
+function clientsSection(ctx: ServerContext): string[] {
+  let connected = 0;
+  for (const _ of ctx.sessions()) connected++;
+  return [
+    `connected_clients:${connected}`,
+    `maxclients:${ctx.config.maxClients}`,
+    "blocked_clients:0",
+    "tracking_clients:0",
+  ];
+}
+
+function memorySection(ctx: ServerContext, stats: ServerStats): string[] {
+  let used = 0;
+  let reserved = 0;
+  for (const p of stats.partitions) {
+    used += p.usedBytes;
+    reserved += p.reservedBytes;
+  }
+  const rss = process.memoryUsage.rss();
+  const max = ctx.config.maxMemoryBytes;
+  return [
+    `used_memory:${used}`,
+    `used_memory_human:${humanBytes(used)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${humanBytes(rss)}`,
+    `used_memory_reserved:${reserved}`,
+    `maxmemory:${max}`,
+    `maxmemory_human:${humanBytes(max)}`,
+    "maxmemory_policy:noeviction",
+    // Slab fragmentation: bytes reserved in slab pages per byte held by items.
+    `mem_fragmentation_ratio:${used > 0 ? (reserved / used).toFixed(2) : "1.00"}`,
+    `total_system_memory:${os.totalmem()}`,
+    `total_system_memory_human:${humanBytes(os.totalmem())}`,
+  ];
+}
+
+function persistenceSection(ctx: ServerContext): string[] {
+  const durable = ctx.config.dataDir !== "";
+  return [
+    "loading:0",
+    "async_loading:0",
+    "rdb_changes_since_last_save:0",
+    "rdb_bgsave_in_progress:0",
+    "rdb_last_bgsave_status:ok",
+    `aof_enabled:${durable ? 1 : 0}`,
+    "aof_rewrite_in_progress:0",
+    "aof_last_write_status:ok",
+    `tessera_fsync:${ctx.config.fsync}`,
+  ];
+}
+
+function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): string[] {
+  let expired = 0;
+  for (const p of stats.partitions) expired += p.expiredKeys;
+  return [
+    `total_connections_received:${stats.connectionsReceived}`,
+    `total_commands_processed:${stats.commandsProcessed}`,
+    `instantaneous_ops_per_sec:${instantaneousOps(ctx, stats.commandsProcessed, nowMs)}`,
+    `rejected_connections:${stats.rejectedConnections}`,
+    `expired_keys:${expired}`,
+    "evicted_keys:0",
+    "keyspace_hits:0",
+    "keyspace_misses:0",
+    "pubsub_channels:0",
+    "pubsub_patterns:0",
+  ];
+}
+
+function replicationSection(): string[] {
+  return ["role:master", "connected_slaves:0", "master_repl_offset:0"];
+}
+
+function cpuSection(): string[] {
+  const u = process.cpuUsage();
+  return [
+    `used_cpu_sys:${(u.system / 1e6).toFixed(6)}`,
+    `used_cpu_user:${(u.user / 1e6).toFixed(6)}`,
+  ];
+}
+
+function keyspaceSection(_ctx: ServerContext, stats: ServerStats): string[] {
+  let keys = 0;
+  let expires = 0;
+  for (const p of stats.partitions) {
+    keys += p.keys;
+    expires += p.keysWithExpiry;
+  }
+  // As in Redis, an empty database has no line. avg_ttl is not tracked.
+  return keys > 0 ? [`db0:keys=${keys},expires=${expires},avg_ttl=0`] : [];
+}
+
+/** Commands per second between this INFO and the previous one on the same server (Redis samples every 100 ms). */
+const lastOpsSample = new WeakMap<ServerContext, { atMs: number; commands: number; rate: number }>();
+function instantaneousOps(ctx: ServerContext, commands: number, nowMs: number): number {
+  const prev = lastOpsSample.get(ctx);
+  if (prev === undefined) {
+    const uptimeMs = Math.max(1, nowMs - ctx.startedAtMs);
+    const rate = Math.round((commands * 1000) / uptimeMs);
+    lastOpsSample.set(ctx, { atMs: nowMs, commands, rate });
+    return rate;
+  }
+  if (nowMs - prev.atMs >= 100) {
+    prev.rate = Math.round(((commands - prev.commands) * 1000) / (nowMs - prev.atMs));
+    prev.atMs = nowMs;
+    prev.commands = commands;
+  }
+  return prev.rate;
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ["K", "M", "G", "T", "P"];
+  let v = n;
+  let u = -1;
+  do {
+    v /= 1024;
+    u++;
+  } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(2)}${units[u]}`;
+}
+
+export function time(_ctx: ServerContext, _session: Session, _spec: CommandSpec, _argv: readonly Uint8Array[], out: ReplySink): void {
+  // performance.timeOrigin + now() gives sub-millisecond wall time; Date.now() alone has ms only.
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const seconds = Math.floor(us / 1e6);
+  out.array(2);
+  writeBulkString(out, String(seconds));
+  writeBulkString(out, String(us - seconds * 1e6));
+}

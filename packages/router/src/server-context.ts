@@ -1,0 +1,33 @@
+/**
+ * What router-answered commands (PING, INFO, CLIENT, CONFIG, ...: H5's server-commands) may see
+ * of the server. The Router implements it.
+ */
+import type { CommandSpec, ReplySink } from "@tessera/proto";
+import type { ServerConfig } from "./config.js";
+import type { PartitionStats } from "./partition-port.js";
+import type { Session } from "./session.js";
+
+export interface ServerStats {
+  commandsProcessed: number;
+  connectionsReceived: number;
+  rejectedConnections: number;
+  /** Last known per-partition figures (refreshed about once a second; zeros until known). */
+  partitions: PartitionStats[];
+}
+
+export interface ServerContext {
+  readonly config: Readonly<ServerConfig>;
+  sessions(): Iterable<Session>;
+  readonly partitions: number;
+  readonly startedAtMs: number;
+  stats(): ServerStats;
+}
+
+/** Signature of H5's executeServerCommand (packages/router/src/server-commands). */
+export type ServerCommandHandler = (
+  ctx: ServerContext,
+  session: Session,
+  spec: CommandSpec,
+  argv: readonly Uint8Array[],
+  out: ReplySink,
+) => void;

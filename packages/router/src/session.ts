@@ -1,0 +1,64 @@
+/**
+ * A client connection as the router sees it, whatever the protocol. Front ends (native, RESP)
+ * open one per connection with `Router.openSession`, call `Router.execute` per command and
+ * `Router.closeSession` when the socket goes away.
+ *
+ * Ordering contract: replies of one session complete in submission order, even though the
+ * partitions behind them answer at different times. The router calls
+ * `target.beginReply(tag)`, then writes exactly one reply into the target (it is a
+ * `ReplySink`), then `target.endReply(tag)`; `tag` is whatever the front end passed to
+ * `execute` (the native front end passes its request id; RESP can pass 0).
+ */
+import type { ReplySink } from "@tessera/proto";
+
+export type SessionProtocol = "native" | "resp";
+
+/** What server commands (H5's server-commands) may read and change about a connection. */
+export interface Session {
+  readonly id: number;
+  readonly protocol: SessionProtocol;
+  respVersion: 2 | 3;
+  name: string | null;
+  readonly remoteAddress: string;
+  readonly createdAtMs: number;
+  /** Set by QUIT (and the like): the front end closes the connection after this reply is written. */
+  closeAfterReply: boolean;
+}
+
+/** Where the router writes a session's replies, in order. */
+export interface ReplyTarget extends ReplySink {
+  /** The reply of the request submitted with `tag` starts now. */
+  beginReply(tag: number): void;
+  /** The reply of the request submitted with `tag` is complete. */
+  endReply(tag: number): void;
+}
+
+/**
+ * The router's per-connection state. Front ends read `pendingReplies` for backpressure and
+ * must treat the fields marked internal as the router's.
+ */
+export class ClientSession implements Session {
+  respVersion: 2 | 3 = 2;
+  name: string | null = null;
+  closeAfterReply = false;
+  /** True once the front end closed the session; late replies are dropped. */
+  closed = false;
+  /** Requests executed and not yet replied to (what backpressure limits). */
+  pendingReplies = 0;
+  /** @internal Oldest request whose reply has not gone out (the reply queue is a linked list). */
+  head: PendingLink | null = null;
+  /** @internal Newest request. */
+  tail: PendingLink | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly protocol: SessionProtocol,
+    readonly remoteAddress: string,
+    readonly createdAtMs: number,
+  ) {}
+}
+
+/** @internal The link field the router's pending requests carry. */
+export interface PendingLink {
+  next: PendingLink | null;
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, defaultConfig, parseByteSize, parseServeArgs, usage } from "../src/config.js";
+
+const parse = (args: string[]) => {
+  const r = parseServeArgs(args);
+  if (r.help) throw new Error("unexpected help");
+  return r.config;
+};
+
+describe("config", () => {
+  it("has the documented defaults", () => {
+    const d = defaultConfig();
+    expect(d).toMatchObject({ host: "127.0.0.1", port: 7379, respPort: 7380, dataDir: "./data", maxClients: 10000, maxMemoryBytes: 0, maxValueBytes: 64 * 1024 * 1024, fsync: "everysec" });
+    expect(d.partitions).toBeGreaterThanOrEqual(1);
+    expect(parse([])).toEqual(d);
+  });
+
+  it("parses every flag, with --x=v and --x v forms", () => {
+    const c = parse(["--host", "0.0.0.0", "--port=0", "--resp-port", "0", "--data-dir", "/tmp/x", "--partitions", "3", "--maxmemory", "2gb", "--max-value-bytes", "1mb", "--maxclients", "5", "--fsync", "always", "--max-inflight", "7", "--enable-debug-commands"]);
+    expect(c).toMatchObject({ host: "0.0.0.0", port: 0, respPort: 0, dataDir: "/tmp/x", partitions: 3, maxMemoryBytes: 2 * 1024 ** 3, maxValueBytes: 1024 ** 2, maxClients: 5, fsync: "always", maxInflightPerConnection: 7, enableDebugCommands: true });
+  });
+
+  it("parses sizes with Redis's units", () => {
+    expect(parseByteSize("1024")).toBe(1024);
+    expect(parseByteSize("1k")).toBe(1000);
+    expect(parseByteSize("1kb")).toBe(1024);
+    expect(parseByteSize("512mb")).toBe(512 * 1024 * 1024);
+    expect(parseByteSize("2GB")).toBe(2 * 1024 ** 3);
+    expect(parseByteSize("1.5gb")).toBeNull();
+    expect(parseByteSize("lots")).toBeNull();
+  });
+
+  it("reads a JSON config file and lets flags override it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ port: 9000, "resp-port": 9001, maxmemory: "512mb", partitions: 2, fsync: "no" }));
+    const c = parse(["--config", file, "--port", "9100"]);
+    expect(c).toMatchObject({ port: 9100, respPort: 9001, maxMemoryBytes: 512 * 1024 * 1024, partitions: 2, fsync: "no" });
+  });
+
+  it("rejects unknown flags, missing values, bad values and unknown file keys", () => {
+    expect(() => parse(["--nope"])).toThrow(/unknown flag '--nope'/);
+    expect(() => parse(["--port"])).toThrow(/needs a value/);
+    expect(() => parse(["--port", "70000"])).toThrow(ConfigError);
+    expect(() => parse(["--partitions", "0"])).toThrow(/at least 1/);
+    expect(() => parse(["--fsync", "sometimes"])).toThrow(/always, everysec or no/);
+    expect(() => parse(["--maxmemory", "lots"])).toThrow(/size in bytes/);
+    expect(() => parse(["stray"])).toThrow(/unexpected argument/);
+    expect(() => parse(["--port", "7000", "--resp-port", "7000"])).toThrow(/must differ/);
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ colour: "blue" }));
+    expect(() => parse(["--config", join(dir, "bad.json")])).toThrow(/unknown key 'colour'/);
+    writeFileSync(join(dir, "broken.json"), "{");
+    expect(() => parse(["--config", join(dir, "broken.json")])).toThrow(ConfigError);
+  });
+
+  it("keeps the frame limit above the value limit unless set explicitly", () => {
+    expect(parse(["--max-value-bytes", "256mb"]).maxFrameBytes).toBe(257 * 1024 * 1024);
+    expect(parse(["--max-value-bytes", "256mb", "--max-frame-bytes", "4096"]).maxFrameBytes).toBe(4096);
+  });
+
+  it("--help is recognised and the usage lists every flag with its default", () => {
+    expect(parseServeArgs(["--port", "1", "--help"])).toEqual({ help: true });
+    const text = usage();
+    for (const flag of ["--host", "--port", "--resp-port", "--data-dir", "--partitions", "--config", "--maxmemory", "--max-value-bytes", "--maxclients", "--fsync", "--enable-debug-commands"]) {
+      expect(text).toContain(flag);
+    }
+    expect(text).toContain("(default: 7379)");
+    expect(text).toContain("(default: 64mb)");
+  });
+});

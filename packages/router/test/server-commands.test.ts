@@ -1,0 +1,252 @@
+import { describe, expect, it } from "vitest";
+import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
+import { defaultConfig } from "../src/config.js";
+import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
+
+function makeSession(id = 7): Session {
+  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", createdAtMs: Date.now(), closeAfterReply: false };
+}
+
+function makeContext(sessions: Session[], keys = 0): ServerContext {
+  const config = { ...defaultConfig(), partitions: 2, fsync: "no" as const };
+  return {
+    config,
+    sessions: () => sessions,
+    partitions: 2,
+    startedAtMs: Date.now() - 5000,
+    stats: () => ({
+      commandsProcessed: 10,
+      connectionsReceived: 3,
+      rejectedConnections: 0,
+      partitions: [
+        { keys, keysWithExpiry: 5, usedBytes: 1000, reservedBytes: 2000, expiredKeys: 1 },
+        { keys: 0, keysWithExpiry: 2, usedBytes: 500, reservedBytes: 1000, expiredKeys: 2 },
+      ],
+    }),
+  };
+}
+
+function run(ctx: ServerContext, session: Session, ...args: string[]): Reply {
+  const spec = commandByName(args[0]!);
+  if (spec === undefined) throw new Error(`no spec for ${args[0]}`);
+  const sink = new CollectingSink();
+  executeServerCommand(ctx, session, spec, args.map((a) => Buffer.from(a)), sink);
+  const replies = sink.take();
+  expect(replies).toHaveLength(1);
+  return replies[0]!;
+}
+
+const text = (r: Reply): string => {
+  if (r.kind !== "bulk") throw new Error(`expected bulk, got ${JSON.stringify(r)}`);
+  return Buffer.from(r.value).toString();
+};
+const err = (r: Reply): string => {
+  if (r.kind !== "error") throw new Error(`expected error, got ${JSON.stringify(r)}`);
+  return `${r.code} ${r.message}`;
+};
+/** A flat RESP2 map (array of bulk key, value, ...) as a JS object of strings/replies. */
+function flatMap(r: Reply): Map<string, Reply> {
+  if (r.kind !== "array") throw new Error("expected array");
+  const m = new Map<string, Reply>();
+  for (let i = 0; i < r.items.length; i += 2) m.set(text(r.items[i]!), r.items[i + 1]!);
+  return m;
+}
+
+describe("PING / ECHO / SELECT / QUIT / TIME", () => {
+  const s = makeSession();
+  const ctx = makeContext([s]);
+  it("PING answers PONG or the message, and refuses extra arguments", () => {
+    expect(run(ctx, s, "PING")).toEqual({ kind: "status", text: "PONG" });
+    expect(text(run(ctx, s, "PING", "hi"))).toBe("hi");
+    expect(err(run(ctx, s, "PING", "a", "b"))).toBe("ERR wrong number of arguments for 'ping' command");
+  });
+  it("ECHO returns its argument and checks arity", () => {
+    expect(text(run(ctx, s, "ECHO", "hello world"))).toBe("hello world");
+    expect(err(run(ctx, s, "ECHO"))).toBe("ERR wrong number of arguments for 'echo' command");
+  });
+  it("SELECT accepts 0 only", () => {
+    expect(run(ctx, s, "SELECT", "0")).toEqual({ kind: "ok" });
+    expect(err(run(ctx, s, "SELECT", "1"))).toBe("ERR DB index is out of range");
+    expect(err(run(ctx, s, "SELECT", "x"))).toBe("ERR value is not an integer or out of range");
+  });
+  it("QUIT replies OK and marks the session for closing", () => {
+    const q = makeSession(9);
+    expect(run(ctx, q, "QUIT")).toEqual({ kind: "ok" });
+    expect(q.closeAfterReply).toBe(true);
+  });
+  it("TIME returns seconds and microseconds near now", () => {
+    const r = run(ctx, s, "TIME");
+    if (r.kind !== "array") throw new Error("expected array");
+    const sec = Number(text(r.items[0]!));
+    const us = Number(text(r.items[1]!));
+    expect(Math.abs(sec - Date.now() / 1000)).toBeLessThan(5);
+    expect(us).toBeGreaterThanOrEqual(0);
+    expect(us).toBeLessThan(1_000_000);
+  });
+});
+
+describe("HELLO", () => {
+  it("answers the server map and switches the protocol", () => {
+    const s = makeSession(11);
+    const ctx = makeContext([s]);
+    const m = flatMap(run(ctx, s, "HELLO", "3", "SETNAME", "app1"));
+    expect(text(m.get("server")!)).toBe("redis");
+    expect(m.get("proto")).toEqual({ kind: "integer", value: 3n });
+    expect(m.get("id")).toEqual({ kind: "integer", value: 11n });
+    expect(text(m.get("mode")!)).toBe("standalone");
+    expect(s.respVersion).toBe(3);
+    expect(s.name).toBe("app1");
+    flatMap(run(ctx, s, "HELLO", "2"));
+    expect(s.respVersion).toBe(2);
+  });
+  it("refuses unsupported versions with NOPROTO and leaves the session unchanged", () => {
+    const s = makeSession();
+    const ctx = makeContext([s]);
+    expect(err(run(ctx, s, "HELLO", "4"))).toBe("NOPROTO unsupported protocol version");
+    expect(err(run(ctx, s, "HELLO", "1"))).toBe("NOPROTO unsupported protocol version");
+    expect(err(run(ctx, s, "HELLO", "x"))).toBe("ERR Protocol version is not an integer or out of range");
+    expect(err(run(ctx, s, "HELLO", "3", "BOGUS"))).toBe("ERR Syntax error in HELLO option 'BOGUS'");
+    expect(s.respVersion).toBe(2);
+  });
+  it("accepts AUTH for the default user only", () => {
+    const s = makeSession();
+    const ctx = makeContext([s]);
+    expect(flatMap(run(ctx, s, "HELLO", "2", "AUTH", "default", "pw")).get("proto")).toEqual({ kind: "integer", value: 2n });
+    expect(err(run(ctx, s, "HELLO", "2", "AUTH", "bob", "pw"))).toBe("WRONGPASS invalid username-password pair or user is disabled.");
+  });
+  it("refuses RESP3 on the native protocol", () => {
+    const s: Session = { ...makeSession(), protocol: "native" };
+    expect(err(run(makeContext([s]), s, "HELLO", "3"))).toBe("NOPROTO unsupported protocol version");
+  });
+});
+
+describe("CLIENT", () => {
+  it("SETNAME / GETNAME / ID / INFO / LIST / SETINFO", () => {
+    const a = makeSession(1);
+    const b = makeSession(2);
+    const ctx = makeContext([a, b]);
+    expect(run(ctx, a, "CLIENT", "GETNAME")).toEqual({ kind: "nil" });
+    expect(run(ctx, a, "CLIENT", "SETNAME", "worker-1")).toEqual({ kind: "ok" });
+    expect(text(run(ctx, a, "CLIENT", "GETNAME"))).toBe("worker-1");
+    expect(err(run(ctx, a, "CLIENT", "SETNAME", "has space"))).toBe(
+      "ERR Client names cannot contain spaces, newlines or special characters.",
+    );
+    expect(run(ctx, a, "CLIENT", "ID")).toEqual({ kind: "integer", value: 1n });
+    expect(run(ctx, a, "CLIENT", "SETINFO", "LIB-NAME", "ioredis")).toEqual({ kind: "ok" });
+    const info = text(run(ctx, a, "CLIENT", "INFO"));
+    expect(info).toMatch(/^id=1 addr=127\.0\.0\.1:50000 .*name=worker-1 .*lib-name=ioredis .*\n$/);
+    const list = text(run(ctx, a, "CLIENT", "LIST")).trimEnd().split("\n");
+    expect(list.map((l) => /^id=(\d+)/.exec(l)![1])).toEqual(["1", "2"]);
+    expect(text(run(ctx, a, "CLIENT", "LIST", "ID", "2")).trimEnd().split("\n")).toHaveLength(1);
+    expect(err(run(ctx, a, "CLIENT", "NOPE"))).toBe("ERR unknown subcommand 'NOPE'. Try CLIENT HELP.");
+    expect(err(run(ctx, a, "CLIENT", "GETNAME", "x"))).toBe("ERR wrong number of arguments for 'client|getname' command");
+  });
+});
+
+describe("COMMAND", () => {
+  const s = makeSession();
+  const ctx = makeContext([s]);
+  it("COUNT and the full listing come from the command table", () => {
+    const count = run(ctx, s, "COMMAND", "COUNT");
+    const all = run(ctx, s, "COMMAND");
+    if (count.kind !== "integer" || all.kind !== "array") throw new Error("shape");
+    expect(Number(count.value)).toBe(all.items.length);
+    expect(all.items.length).toBeGreaterThan(20);
+  });
+  it("INFO describes GET like Redis and answers nil for unknown commands", () => {
+    const r = run(ctx, s, "COMMAND", "INFO", "get", "nosuch");
+    if (r.kind !== "array") throw new Error("shape");
+    const get = r.items[0]!;
+    if (get.kind !== "array") throw new Error("shape");
+    expect(get.items).toHaveLength(10);
+    expect(text(get.items[0]!)).toBe("get");
+    expect(get.items[1]).toEqual({ kind: "integer", value: 2n });
+    expect(get.items[2]).toEqual({ kind: "array", items: [{ kind: "status", text: "readonly" }, { kind: "status", text: "fast" }] });
+    expect(get.items.slice(3, 6)).toEqual([1n, 1n, 1n].map((value) => ({ kind: "integer", value })));
+    expect(r.items[1]).toEqual({ kind: "nil" });
+  });
+  it("DOCS gives a summary and group per command", () => {
+    const m = flatMap(run(ctx, s, "COMMAND", "DOCS", "set"));
+    const docs = flatMap(m.get("set")!);
+    expect(text(docs.get("group")!)).toBe("string");
+    expect(text(docs.get("summary")!)).toMatch(/Set key/);
+  });
+  it("GETKEYS extracts keys using the table", () => {
+    const r = run(ctx, s, "COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2");
+    if (r.kind !== "array") throw new Error("shape");
+    expect(r.items.map(text)).toEqual(["a", "b"]);
+  });
+});
+
+describe("INFO", () => {
+  it("renders Redis-style sections with keyspace and stats", () => {
+    const s = makeSession();
+    const ctx = makeContext([s], 42);
+    const all = text(run(ctx, s, "INFO"));
+    for (const section of ["Server", "Clients", "Memory", "Persistence", "Stats", "Keyspace"]) {
+      expect(all).toContain(`# ${section}\r\n`);
+    }
+    expect(all).toContain("redis_version:7.2.0\r\n");
+    expect(all).toContain("loading:0\r\n");
+    expect(all).toContain("connected_clients:1\r\n");
+    expect(all).toContain("used_memory:1500\r\n");
+    expect(all).toContain("expired_keys:3\r\n");
+    expect(all).toContain("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
+    const ks = text(run(ctx, s, "INFO", "keyspace"));
+    expect(ks).toBe("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
+    expect(text(run(ctx, s, "INFO", "nosuch"))).toBe("");
+  });
+  it("omits db0 when the keyspace is empty, as Redis does", () => {
+    const s = makeSession();
+    expect(text(run(makeContext([s], 0), s, "INFO", "keyspace"))).toBe("# Keyspace\r\n");
+  });
+});
+
+describe("CONFIG", () => {
+  const s = makeSession();
+  const ctx = makeContext([s]);
+  it("GET maps Redis parameter names, with glob patterns", () => {
+    const m = flatMap(run(ctx, s, "CONFIG", "GET", "save"));
+    expect([...m.keys()]).toEqual(["save"]);
+    expect(text(m.get("save")!)).toBe("");
+    const mem = flatMap(run(ctx, s, "CONFIG", "GET", "maxmemory*"));
+    expect([...mem.keys()].sort()).toEqual(["maxmemory", "maxmemory-policy"]);
+    expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "appendfsync")).get("appendfsync")!)).toBe("no");
+    expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "databases")).get("databases")!)).toBe("1");
+    expect(flatMap(run(ctx, s, "CONFIG", "GET", "nosuch")).size).toBe(0);
+  });
+  it("SET is refused with a reason", () => {
+    expect(err(run(ctx, s, "CONFIG", "SET", "maxmemory", "1"))).toMatch(/^ERR CONFIG SET 'maxmemory' is not supported/);
+    expect(err(run(ctx, s, "CONFIG", "SET", "nosuch", "1"))).toBe("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  });
+});
+
+describe("glob", () => {
+  const m = (p: string, t: string) => globMatch(Buffer.from(p), Buffer.from(t));
+  it("matches like Redis's stringmatchlen", () => {
+    expect(m("user:*", "user:1")).toBe(true);
+    expect(m("user:*", "users")).toBe(false);
+    expect(m("h?llo", "hello")).toBe(true);
+    expect(m("h[ae]llo", "hallo")).toBe(true);
+    expect(m("h[^e]llo", "hello")).toBe(false);
+    expect(m("h[a-b]llo", "hbllo")).toBe(true);
+    expect(m("a\\*b", "a*b")).toBe(true);
+    expect(m("a\\*b", "axb")).toBe(false);
+    expect(m("*", "")).toBe(true);
+    expect(m("*a*b*c*", "xxaxxbxxcxx")).toBe(true);
+    expect(m("a*a*a*a*a*a*a*a*b", "a".repeat(60))).toBe(false);
+  });
+  it("finds the literal prefix and whether it is a plain prefix", () => {
+    const lp = (p: string) => {
+      const r = globLiteralPrefix(Buffer.from(p));
+      return [r.prefix.toString(), r.isPlainPrefix];
+    };
+    expect(lp("user:*")).toEqual(["user:", true]);
+    expect(lp("user:**")).toEqual(["user:", true]);
+    expect(lp("user:*:x")).toEqual(["user:", false]);
+    expect(lp("us?r")).toEqual(["us", false]);
+    expect(lp("a\\*b*")).toEqual(["a*b", true]);
+    expect(lp("exact")).toEqual(["exact", false]);
+    expect(lp("*")).toEqual(["", true]);
+  });
+});

@@ -1,0 +1,11 @@
+export { PartitionDurability, type DurabilityConfig, type DurabilityStats, type WriteLog, type OpenOptions } from "./partition-durability.js";
+export { type FsyncPolicy, FSYNC_POLICIES, WalWriter, type WalWriterStats } from "./wal-writer.js";
+export { checkDataDir, DataDirError, type DataDirMeta, META_FILE, DATA_FORMAT_VERSION } from "./data-dir.js";
+export { crc32c } from "./crc32c.js";
+export type { DurableEngine, SnapshotEmit } from "./engine-seam.js";
+export type { RecoveryResult } from "./recovery.js";
+export { WalGapError, replayWal, type WalReplayResult } from "./wal-replay.js";
+export { SnapshotCorruptError, loadSnapshot } from "./snapshot-reader.js";
+export { type DurabilityFs, nodeFs } from "./fs-seam.js";
+export { walDir, snapshotDir, partitionDir } from "./segment-files.js";
+export type { LatencySummary } from "./latency-histogram.js";

@@ -1,0 +1,56 @@
+/**
+ * Naming of WAL segments and snapshots: files are named by an LSN, zero-padded to 20 digits so
+ * that byte order equals numeric order and a directory listing sorts them.
+ *
+ *   <dataDir>/p<id>/wal/<firstLsn>.wal      records with LSN >= firstLsn (up to the next segment's)
+ *   <dataDir>/p<id>/snap/<lsn>.snap         the state after every record with LSN < lsn
+ */
+import { readdirSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+export const WAL_SUFFIX = ".wal";
+export const SNAPSHOT_SUFFIX = ".snap";
+export const TMP_SUFFIX = ".tmp";
+
+export function lsnName(lsn: number, suffix: string): string {
+  return lsn.toString().padStart(20, "0") + suffix;
+}
+
+export function partitionDir(dataDir: string, partitionId: number): string {
+  return join(dataDir, `p${partitionId}`);
+}
+export function walDir(dataDir: string, partitionId: number): string {
+  return join(partitionDir(dataDir, partitionId), "wal");
+}
+export function snapshotDir(dataDir: string, partitionId: number): string {
+  return join(partitionDir(dataDir, partitionId), "snap");
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}
+
+export interface LsnFile {
+  readonly lsn: number;
+  readonly path: string;
+}
+
+/** Files in `dir` named <20 digits><suffix>, ascending by LSN. Anything else is ignored. */
+export function listLsnFiles(dir: string, suffix: string): LsnFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  const out: LsnFile[] = [];
+  for (const n of names) {
+    if (n.length !== 20 + suffix.length || !n.endsWith(suffix)) continue;
+    const digits = n.slice(0, 20);
+    if (!/^[0-9]{20}$/.test(digits)) continue;
+    out.push({ lsn: Number(digits), path: join(dir, n) });
+  }
+  out.sort((a, b) => a.lsn - b.lsn);
+  return out;
+}

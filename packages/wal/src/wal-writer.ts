@@ -1,0 +1,312 @@
+/**
+ * The write side of one partition's WAL: records are appended to an in-memory batch buffer
+ * while a batch executes, then `commit()` puts them on disk with ONE write (and under `always`
+ * one fdatasync) before the batch's replies are published: group commit.
+ *
+ * The buffer doubles as the retry copy. It holds every record not yet known durable under the
+ * policy: under `always` the current batch, under `everysec` everything written since the last
+ * fdatasync (bounded by `retainBytesMax`; beyond it we fsync inline), under `no` only what has
+ * not been written yet. If a write or fsync fails, the partition goes `failed`; `retry()` writes
+ * the whole buffer again into a fresh segment named by its first LSN and fsyncs it. After an
+ * fsync error Linux may have dropped the dirty pages of the old file, so re-writing from our own
+ * copy is the only safe retry. Recovery skips the duplicate LSNs this can leave behind.
+ */
+import { type DurabilityFs, writeFully, fsyncDir } from "./fs-seam.js";
+import { LatencyHistogram, type LatencySummary } from "./latency-histogram.js";
+import { argvPayloadBytes, encodeRecord, RECORD_HEADER_BYTES } from "./record-codec.js";
+import { lsnName, WAL_SUFFIX } from "./segment-files.js";
+import { join } from "node:path";
+
+export type FsyncPolicy = "always" | "everysec" | "no";
+
+export const FSYNC_POLICIES: readonly FsyncPolicy[] = ["always", "everysec", "no"];
+
+export interface WalWriterOptions {
+  dir: string;
+  fs: DurabilityFs;
+  fsync: FsyncPolicy;
+  /** Rotate to a new segment once the current one would exceed this many bytes. */
+  segmentBytes: number;
+  /** First LSN to assign (from recovery). */
+  nextLsn: number;
+  /** `everysec`: fsync inline once this many unsynced bytes are retained. */
+  retainBytesMax?: number;
+  /** Minimum gap between two retries of a failed disk. */
+  retryIntervalMs?: number;
+}
+
+export interface WalWriterStats {
+  nextLsn: number;
+  segmentPath: string | null;
+  segmentBytes: number;
+  /** Bytes written to the WAL by this process (successful writes only). */
+  bytesWritten: number;
+  writes: number;
+  fsync: LatencySummary;
+  rotations: number;
+  failed: string | null;
+  retries: number;
+}
+
+const INITIAL_BUFFER_BYTES = 1 << 20;
+const EVERYSEC_INTERVAL_MS = 1000;
+
+export class WalWriter {
+  private readonly dir: string;
+  private readonly fsx: DurabilityFs;
+  private policy: FsyncPolicy;
+  private readonly segmentBytesMax: number;
+  private readonly retainBytesMax: number;
+  private readonly retryIntervalMs: number;
+
+  /** Records not yet durable under the policy, [0, end); [0, writtenEnd) already written to fd. */
+  private buf = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+  private end = 0;
+  private writtenEnd = 0;
+  /** LSN of the record at buf[0], and of the first record at or after writtenEnd. */
+  private bufFirstLsn: number;
+  private unwrittenFirstLsn: number;
+  private lsn: number;
+
+  private fd = -1;
+  private segPath: string | null = null;
+  private segBytes = 0;
+  /** Written but not yet fdatasync'ed bytes exist (everysec). */
+  private dirty = false;
+  private lastSyncMs = 0;
+
+  private failure: Error | null = null;
+  private lastRetryMs = 0;
+
+  private readonly fsyncLatency = new LatencyHistogram();
+  private bytesWritten = 0;
+  private writes = 0;
+  private rotations = 0;
+  private retries = 0;
+
+  constructor(o: WalWriterOptions) {
+    if (!Number.isSafeInteger(o.nextLsn) || o.nextLsn < 1) throw new RangeError(`nextLsn must be >= 1, got ${o.nextLsn}`);
+    if (o.segmentBytes < 4096) throw new RangeError(`segmentBytes must be >= 4096, got ${o.segmentBytes}`);
+    this.dir = o.dir;
+    this.fsx = o.fs;
+    this.policy = o.fsync;
+    this.segmentBytesMax = o.segmentBytes;
+    this.retainBytesMax = o.retainBytesMax ?? 16 << 20;
+    this.retryIntervalMs = o.retryIntervalMs ?? 500;
+    this.lsn = o.nextLsn;
+    this.bufFirstLsn = o.nextLsn;
+    this.unwrittenFirstLsn = o.nextLsn;
+  }
+
+  get nextLsn(): number {
+    return this.lsn;
+  }
+  get failed(): Error | null {
+    return this.failure;
+  }
+  get fsyncPolicy(): FsyncPolicy {
+    return this.policy;
+  }
+  /** Bytes written to the WAL by this process (no allocation, unlike stats()). */
+  get totalBytesWritten(): number {
+    return this.bytesWritten;
+  }
+  get currentSegmentPath(): string | null {
+    return this.segPath;
+  }
+  /** Records appended since the last commit (not yet written). */
+  get pendingBytes(): number {
+    return this.end - this.writtenEnd;
+  }
+
+  /** Append one record to the current batch. Never touches the disk. */
+  append(argv: readonly Uint8Array[]): void {
+    const need = RECORD_HEADER_BYTES + argvPayloadBytes(argv);
+    if (this.end + need > this.buf.length) this.grow(this.end + need);
+    this.end = encodeRecord(this.buf, this.end, this.lsn, 0, argv);
+    this.lsn++;
+  }
+
+  /**
+   * Write the batch's records with one write (+ one fdatasync under `always`). Returns null when
+   * they are on disk as the policy requires, or the error; on error the records stay buffered and
+   * `retry()` puts them on disk later. A batch with no records returns null even while failed,
+   * so read-only batches keep flowing.
+   */
+  commit(nowMs: number): Error | null {
+    if (this.end === this.writtenEnd) return null;
+    if (this.failure !== null) return this.failure;
+    try {
+      if (this.fd < 0 || (this.segBytes > 0 && this.segBytes + (this.end - this.writtenEnd) > this.segmentBytesMax)) {
+        this.rotate(nowMs);
+      }
+      writeFully(this.fsx, this.fd, this.buf, this.writtenEnd, this.end - this.writtenEnd);
+      this.segBytes += this.end - this.writtenEnd;
+      this.bytesWritten += this.end - this.writtenEnd;
+      this.writes++;
+      this.writtenEnd = this.end;
+      this.unwrittenFirstLsn = this.lsn;
+      if (this.policy === "always") {
+        this.fdatasync(nowMs);
+        this.dropDurable();
+      } else if (this.policy === "everysec") {
+        this.dirty = true;
+        if (this.end >= this.retainBytesMax) {
+          this.fdatasync(nowMs);
+          this.dropDurable();
+        }
+      } else {
+        this.dirty = true;
+        this.dropDurable();
+      }
+      return null;
+    } catch (e) {
+      this.failure = asError(e);
+      return this.failure;
+    }
+  }
+
+  /** `everysec`: fdatasync if something was written and the last sync is ~1 s old. */
+  syncIfDue(nowMs: number): void {
+    if (this.policy !== "everysec" || !this.dirty || this.failure !== null) return;
+    if (nowMs - this.lastSyncMs < EVERYSEC_INTERVAL_MS) return;
+    this.syncNow(nowMs);
+  }
+
+  /** fdatasync now whatever the policy (close, policy change). Sets `failed` on error. */
+  syncNow(nowMs: number): void {
+    if (this.failure !== null || this.fd < 0 || !this.dirty) return;
+    try {
+      this.fdatasync(nowMs);
+      this.dropDurable();
+    } catch (e) {
+      this.failure = asError(e);
+    }
+  }
+
+  setPolicy(policy: FsyncPolicy, nowMs: number): void {
+    if (policy === this.policy) return;
+    // Leaving a lazier policy: make what it wrote durable before promising more.
+    this.syncNow(nowMs);
+    this.policy = policy;
+  }
+
+  /**
+   * While failed: at most every retryIntervalMs, write every buffered record into a fresh segment
+   * and fsync it; on success the failure clears. Returns true when the writer is healthy.
+   */
+  retry(nowMs: number): boolean {
+    if (this.failure === null) return true;
+    if (nowMs - this.lastRetryMs < this.retryIntervalMs) return false;
+    this.lastRetryMs = nowMs;
+    this.retries++;
+    this.closeQuietly();
+    try {
+      // A file already named bufFirstLsn can only hold records >= bufFirstLsn, none of them
+      // durable yet: truncating it ('w') loses nothing that was acknowledged as durable.
+      this.openSegment(this.bufFirstLsn, nowMs);
+      if (this.end > 0) writeFully(this.fsx, this.fd, this.buf, 0, this.end);
+      this.segBytes = this.end;
+      this.bytesWritten += this.end;
+      this.writtenEnd = this.end;
+      this.unwrittenFirstLsn = this.lsn;
+      this.dirty = true;
+      this.fdatasync(nowMs);
+      this.dropDurable();
+      this.failure = null;
+      return true;
+    } catch (e) {
+      this.failure = asError(e);
+      return false;
+    }
+  }
+
+  /** Commit what is buffered, fsync, and close the segment. Leaves a failed writer's tail unwritten. */
+  close(nowMs: number): void {
+    this.commit(nowMs);
+    if (this.failure === null && this.fd >= 0) {
+      this.dirty = true;
+      this.syncNow(nowMs);
+    }
+    this.closeQuietly();
+  }
+
+  stats(): WalWriterStats {
+    return {
+      nextLsn: this.lsn,
+      segmentPath: this.segPath,
+      segmentBytes: this.segBytes,
+      bytesWritten: this.bytesWritten,
+      writes: this.writes,
+      fsync: this.fsyncLatency.summary(),
+      rotations: this.rotations,
+      failed: this.failure === null ? null : this.failure.message,
+      retries: this.retries,
+    };
+  }
+
+  private rotate(nowMs: number): void {
+    if (this.fd >= 0) {
+      // The closing segment must be durable before records go into the next one, or a crash
+      // could keep the later segment and lose the earlier (a hole recovery would have to stop at).
+      if (this.policy !== "no" && this.dirty) {
+        this.fdatasync(nowMs);
+        this.dropDurable();
+      }
+      this.fsx.closeSync(this.fd);
+      this.fd = -1;
+      this.rotations++;
+    }
+    this.openSegment(this.unwrittenFirstLsn, nowMs);
+  }
+
+  private openSegment(firstLsn: number, _nowMs: number): void {
+    const path = join(this.dir, lsnName(firstLsn, WAL_SUFFIX));
+    this.fd = this.fsx.openSync(path, "w");
+    this.segPath = path;
+    this.segBytes = 0;
+    // The new name must survive a crash too, or its records vanish with it.
+    if (this.policy !== "no") fsyncDir(this.fsx, this.dir);
+  }
+
+  private fdatasync(nowMs: number): void {
+    const t0 = performance.now();
+    this.fsx.fdatasyncSync(this.fd);
+    this.fsyncLatency.record((performance.now() - t0) * 1000);
+    this.dirty = false;
+    this.lastSyncMs = nowMs;
+  }
+
+  /** Everything written so far is durable (or, under `no`, handed to the OS): forget it. */
+  private dropDurable(): void {
+    const keep = this.end - this.writtenEnd;
+    if (keep > 0) this.buf.copyWithin(0, this.writtenEnd, this.end);
+    this.end = keep;
+    this.writtenEnd = 0;
+    this.bufFirstLsn = this.unwrittenFirstLsn;
+    // Give back a buffer that one huge batch grew, so it does not stay pinned forever.
+    if (this.end === 0 && this.buf.length > 4 * INITIAL_BUFFER_BYTES) this.buf = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+  }
+
+  private grow(minBytes: number): void {
+    let size = this.buf.length * 2;
+    while (size < minBytes) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.end);
+    this.buf = next;
+  }
+
+  private closeQuietly(): void {
+    if (this.fd < 0) return;
+    try {
+      this.fsx.closeSync(this.fd);
+    } catch {
+      // The descriptor is gone either way; the retry path opens a fresh segment.
+    }
+    this.fd = -1;
+  }
+}
+
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { replayWal, WalWriter } from "../src/index.js";
+import { FaultyFs } from "./faulty-fs.js";
+import { argv, tempDir } from "./helpers.js";
+
+const dec = new TextDecoder();
+let cleanup: (() => void) | null = null;
+afterEach(() => {
+  cleanup?.();
+  cleanup = null;
+});
+
+function setup(fsync: "always" | "everysec" | "no", segmentBytes = 1 << 20) {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  const fs = new FaultyFs();
+  const w = new WalWriter({ dir: t.dir, fs, fsync, segmentBytes, nextLsn: 1 });
+  return { dir: t.dir, fs, w };
+}
+
+function readAll(dir: string): { lsn: number; args: string[] }[] {
+  const out: { lsn: number; args: string[] }[] = [];
+  replayWal(dir, 1, (a, lsn) => out.push({ lsn, args: a.map((x) => dec.decode(x)) }));
+  return out;
+}
+
+describe("WalWriter", () => {
+  it("group commit: a batch of records is one write and, under always, one fdatasync", () => {
+    const { dir, fs, w } = setup("always");
+    for (let batch = 0; batch < 5; batch++) {
+      for (let i = 0; i < 100; i++) w.append(argv("SET", `k${batch}-${i}`, "v"));
+      expect(w.commit(0)).toBeNull();
+    }
+    expect(fs.writes).toBe(5);
+    expect(fs.fdatasyncs).toBe(5);
+    const recs = readAll(dir);
+    expect(recs.length).toBe(500);
+    expect(recs.map((r) => r.lsn)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(recs[123]!.args).toEqual(["SET", "k1-23", "v"]);
+  });
+
+  it("a commit with no records touches nothing", () => {
+    const { fs, w } = setup("always");
+    expect(w.commit(0)).toBeNull();
+    expect(fs.writes).toBe(0);
+    expect(fs.opens.length).toBe(0);
+  });
+
+  it("everysec: writes without fsync, syncs from syncIfDue about once a second", () => {
+    const { fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    w.commit(10_000);
+    expect(fs.writes).toBe(1);
+    expect(fs.fdatasyncs).toBe(0);
+    w.syncIfDue(10_000); // last sync long ago (never): due now
+    expect(fs.fdatasyncs).toBe(1);
+    w.append(argv("SET", "a", "2"));
+    w.commit(10_100);
+    w.syncIfDue(10_500);
+    expect(fs.fdatasyncs).toBe(1);
+    w.syncIfDue(11_000);
+    expect(fs.fdatasyncs).toBe(2);
+    w.syncIfDue(13_000); // nothing written since: no fsync
+    expect(fs.fdatasyncs).toBe(2);
+  });
+
+  it("no: never fsyncs while running", () => {
+    const { fs, w } = setup("no");
+    for (let i = 0; i < 10; i++) {
+      w.append(argv("INCR", "c"));
+      w.commit(i * 2000);
+      w.syncIfDue(i * 2000);
+    }
+    expect(fs.writes).toBe(10);
+    expect(fs.fdatasyncs).toBe(0);
+  });
+
+  it("rotates segments at segmentBytes, each named by its first LSN, and keeps LSNs continuous", () => {
+    const { dir, w } = setup("always", 4096);
+    const value = "x".repeat(200);
+    for (let i = 0; i < 100; i++) {
+      w.append(argv("SET", `key${i}`, value));
+      expect(w.commit(0)).toBeNull();
+    }
+    const names = readdirSync(dir).sort();
+    expect(names.length).toBeGreaterThan(5);
+    for (const n of names) {
+      expect(n).toMatch(/^\d{20}\.wal$/);
+      expect(statSync(join(dir, n)).size).toBeLessThanOrEqual(4096);
+      // The first record of each segment carries the LSN in the name.
+      const buf = readFileSync(join(dir, n));
+      expect(Number(buf.readBigUInt64LE(8))).toBe(Number(n.slice(0, 20)));
+    }
+    expect(readAll(dir).map((r) => r.lsn)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it("setPolicy to always makes what everysec wrote durable at once", () => {
+    const { fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    w.commit(0);
+    expect(fs.fdatasyncs).toBe(0);
+    w.setPolicy("always", 0);
+    expect(fs.fdatasyncs).toBe(1);
+    w.append(argv("SET", "a", "2"));
+    w.commit(0);
+    expect(fs.fdatasyncs).toBe(2);
+  });
+
+  it("a failed fdatasync fails the batch, keeps the records, and retry() re-writes them into a fresh segment", () => {
+    const { dir, fs, w } = setup("always");
+    w.append(argv("SET", "a", "1"));
+    expect(w.commit(0)).toBeNull();
+    fs.failFdatasyncs = "EIO";
+    w.append(argv("SET", "b", "2"));
+    const err = w.commit(0);
+    expect(err).not.toBeNull();
+    expect((err as NodeJS.ErrnoException).code).toBe("EIO");
+    expect(w.failed).toBe(err);
+    // While failed, more records are refused (they stay buffered) but empty commits pass.
+    w.append(argv("SET", "c", "3"));
+    expect(w.commit(0)).toBe(err);
+    expect(w.retry(1000)).toBe(false); // disk still broken
+    fs.failFdatasyncs = null;
+    expect(w.retry(1000)).toBe(false); // too soon after the last try
+    expect(w.retry(2000)).toBe(true);
+    expect(w.failed).toBeNull();
+    w.append(argv("SET", "d", "4"));
+    expect(w.commit(2000)).toBeNull();
+    const recs = readAll(dir);
+    expect(recs.map((r) => r.args[1])).toEqual(["a", "b", "c", "d"]);
+    expect(recs.map((r) => r.lsn)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("a torn write (ENOSPC after part of the batch) is repaired by retry and recovery", () => {
+    // Under always, record 1 is durable in segment 1; the retry writes record 2 into segment 2
+    // and leaves the torn 10 bytes at the end of segment 1 for recovery to cut off.
+    const { dir, fs, w } = setup("always");
+    w.append(argv("SET", "a", "1"));
+    expect(w.commit(0)).toBeNull();
+    fs.failWrites = "ENOSPC";
+    fs.tornBytes = 10;
+    w.append(argv("SET", "b", "2"));
+    expect((w.commit(0) as NodeJS.ErrnoException).code).toBe("ENOSPC");
+    fs.failWrites = null;
+    expect(w.retry(5000)).toBe(true);
+    w.close(5000);
+    const r = replayWal(dir, 1, () => {});
+    expect(r.records).toBe(2);
+    expect(r.truncatedBytes).toBe(10);
+    expect(readAll(dir).map((x) => x.args[1])).toEqual(["a", "b"]);
+  });
+
+  it("under everysec the retry rewrites everything since the last fsync over the same segment", () => {
+    const { dir, fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    expect(w.commit(0)).toBeNull();
+    fs.failWrites = "ENOSPC";
+    fs.tornBytes = 10;
+    w.append(argv("SET", "b", "2"));
+    expect((w.commit(0) as NodeJS.ErrnoException).code).toBe("ENOSPC");
+    fs.failWrites = null;
+    expect(w.retry(5000)).toBe(true);
+    w.close(5000);
+    const r = replayWal(dir, 1, () => {});
+    expect(r.records).toBe(2);
+    expect(r.truncatedBytes).toBe(0);
+    expect(readdirSync(dir).length).toBe(1);
+  });
+});
