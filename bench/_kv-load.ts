@@ -65,6 +65,8 @@ class Conn {
   private readonly intendedAt = new Float64Array(RING);
   private head = 0;
   private tail = 0;
+  /** Requests from here to tail are queued but not yet written; flush() stamps their write time. */
+  private unsent = 0;
   inFlight = 0;
 
   constructor(socket: Socket, private readonly onReplies: (c: Conn, n: number) => void) {
@@ -73,18 +75,26 @@ class Conn {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
   }
 
-  queue(sentMs: number, intendedMs: number): void {
+  queue(intendedMs: number): void {
     if (this.inFlight >= RING) throw new Error("load generator: more than 65536 requests in flight on one connection");
     if (p.op === "get") this.enc.encode(1, "GET", [nextKey()]);
     else this.enc.encode(1, "SET", [nextKey(), value]);
-    this.sentAt[this.tail] = sentMs;
     this.intendedAt[this.tail] = intendedMs;
     this.tail = (this.tail + 1) & (RING - 1);
     this.inFlight++;
   }
 
+  /**
+   * Writes what is queued. The write time is taken here, per connection, not once per tick: a
+   * tick writes to every connection in turn, and stamping them all at its start would count the
+   * generator's own writes to the other connections (tens of µs each) as server latency.
+   */
   flush(): void {
-    if (this.enc.byteLength > 0) this.socket.write(this.enc.take());
+    if (this.enc.byteLength === 0) return;
+    const now = performance.now();
+    for (let i = this.unsent; i !== this.tail; i = (i + 1) & (RING - 1)) this.sentAt[i] = now;
+    this.unsent = this.tail;
+    this.socket.write(this.enc.take());
   }
 
   private onData(chunk: Buffer): void {
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
       new Conn(await open(), (c, n) => {
         if (stopping || !closedLoop) return;
         const now = performance.now();
-        for (let k = 0; k < n; k++) c.queue(now, now);
+        for (let k = 0; k < n; k++) c.queue(now);
         c.flush();
       }),
     );
@@ -143,7 +153,7 @@ async function main(): Promise<void> {
   }, p.warmupMs);
   if (closedLoop) {
     for (const c of conns) {
-      for (let k = 0; k < p.pipeline; k++) c.queue(start, start);
+      for (let k = 0; k < p.pipeline; k++) c.queue(start);
       c.flush();
     }
   } else {
@@ -158,7 +168,7 @@ async function main(): Promise<void> {
       while (sent < due) {
         const c = conns[rr]!;
         rr = (rr + 1) % conns.length;
-        c.queue(now, start + sent * intervalMs);
+        c.queue(start + sent * intervalMs);
         sent++;
       }
       for (const c of conns) c.flush();
