@@ -7,8 +7,8 @@
  * Tessera runs `tessera serve --fsync <policy>`; Redis runs `--appendonly yes --appendfsync
  * <policy>` with RDB saves off. Each server gets a fresh data directory on the same disk.
  * Also measures raw fdatasync latency of a 4 KiB append on that disk (the floor under `always`).
- * Installs nothing: if redis-server / redis-benchmark are missing, install them with
- * `apt-get update && apt-get install -y redis-server` (redis-benchmark drives both servers).
+ * Installs redis-server and redis-tools with apt-get when missing (redis-benchmark drives both
+ * servers); `--redis no` skips Redis but still needs redis-benchmark.
  * Prints a table and, last, one JSON line.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, stopProcess, waitReady } from "./_servers.js";
+import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "packages/router/src/cli/main.ts");
@@ -39,19 +40,13 @@ const PARTITIONS = Number(flag("partitions", "2"));
 const POLICIES = flag("policies", "always,everysec,no").split(",");
 const VALUE_BYTES = 200;
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-if (!has("redis-benchmark")) {
-  console.error("redis-benchmark not found: apt-get update && apt-get install -y redis-server");
+// redis-benchmark drives both servers, so the tools are needed even with --redis no.
+const WITH_REDIS = flag("redis", "yes") === "yes";
+if (WITH_REDIS) ensureRedisTools();
+else if (!haveCommand("redis-benchmark")) {
+  console.error("redis-benchmark not found (it drives both servers): apt-get update && apt-get install -y redis-tools");
   process.exit(2);
 }
-const WITH_REDIS = flag("redis", has("redis-server") ? "yes" : "no") === "yes";
 
 interface Result {
   server: "tessera" | "redis";

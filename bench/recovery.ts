@@ -7,13 +7,13 @@
  *  - WAL replay, in process (first size only): the same keys as SET records, no snapshot;
  *  - the real server: spawn `tessera serve` on the directory, time to the first PING reply
  *    (all partitions recover in parallel, one worker each) and DBSIZE to check the count.
- * With --redis (default when redis-server is on PATH), Redis loads the same number of keys from
+ * Unless --redis no, Redis (installed with apt-get when missing) loads the same number of keys from
  * an RDB (DEBUG POPULATE + SAVE, restart, time until PING stops answering LOADING).
  * With --offload N (default 200000; 0 = skip), snapshot writing inline vs. on a piscina thread
  * is compared over N keys (partition-thread busy time, longest step, wall time).
  * Prints a table and, last, one JSON line.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -25,6 +25,7 @@ import { SlotMap } from "@tessera/router";
 import { checkDataDir, PartitionDurability } from "@tessera/wal";
 import { measureSnapshotOffload, type OffloadRun } from "@tessera/wal/snapshot-offload-probe";
 import { freePort, stopProcess } from "./_servers.js";
+import { ensureRedisTools } from "./_redis-tools.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "packages/router/src/cli/main.ts");
@@ -42,18 +43,11 @@ const SIZES = flag("keys", "1000000").split(",").map(Number);
 const PARTITIONS = Number(flag("partitions", "2"));
 const VALUE_BYTES = Number(flag("value-bytes", "200"));
 const KEY_BYTES = 16;
-const WITH_REDIS = flag("redis", hasRedis() ? "yes" : "no") === "yes";
+const WITH_REDIS = flag("redis", "yes") === "yes";
+if (WITH_REDIS) ensureRedisTools();
 /** Also compare snapshot writing inline vs. on a piscina thread, over this many keys (0 = skip). */
 const OFFLOAD_KEYS = Number(flag("offload", "200000"));
 
-function hasRedis(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function keyOf(i: number, out: Buffer): Buffer {
   out.write(`key:${String(i).padStart(KEY_BYTES - 4, "0")}`, 0, "latin1");

@@ -21,6 +21,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, waitReady } from "./_servers.js";
 import { barChartSvg } from "./_svg-chart.js";
+import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
 
 const HELP = `usage: pnpm bench vs-redis [flags]
 
@@ -93,25 +94,6 @@ function positiveInt(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag}: expects a positive integer, got '${text}'`);
   return n;
-}
-
-// ---- tools -------------------------------------------------------------------------------
-
-function have(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
-}
-
-function ensureRedisTools(): void {
-  if (have("redis-server") && have("redis-benchmark") && have("redis-cli")) return;
-  console.log("redis-server / redis-benchmark missing: installing with apt-get (redis-server redis-tools) ...");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  for (const args of [["apt-get", "update"], ["apt-get", "install", "-y", "redis-server", "redis-tools"]]) {
-    const cmd = [...sudo, ...args];
-    const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: "inherit", env });
-    if (r.status !== 0) throw new Error(`'${cmd.join(" ")}' failed (exit ${r.status}); install redis-server and redis-tools by hand`);
-  }
-  if (!have("redis-server") || !have("redis-benchmark")) throw new Error("redis-server/redis-benchmark still missing after apt-get install");
 }
 
 // ---- servers -----------------------------------------------------------------------------
