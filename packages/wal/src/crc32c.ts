@@ -1,11 +1,45 @@
 /**
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of every WAL record and
- * snapshot file. Table-driven slicing-by-8: eight 256-entry tables let the inner loop consume
- * eight bytes per iteration with independent lookups, several times faster than the byte-wise
- * loop in V8. No native addon: nothing to build, nothing to break on a Node upgrade.
+ * snapshot file.
+ *
+ * Two implementations with identical results:
+ * - the hardware instruction (SSE4.2 crc32 / ARMv8 CRC) through @node-rs/crc32, a prebuilt
+ *   napi addon (no build step; installed as a per-platform optional package). About 9 GB/s
+ *   against about 1 GB/s for the JavaScript loop: in an earlier profile the JS CRC was 15-22% of
+ *   recovery CPU. Each call costs ~130 ns of napi overhead plus a subarray view, so it is used
+ *   only from NATIVE_MIN_BYTES up; below that the JS loop is faster.
+ * - table-driven slicing-by-8 in JavaScript: eight 256-entry tables let the inner loop consume
+ *   eight bytes per iteration with independent lookups. Used for short inputs, and for
+ *   everything when the addon cannot load (a platform without a prebuilt binary, a broken
+ *   install): the addon is an accelerator, never a requirement.
  *
  * Test vector (RFC 3720, B.4): crc32c("123456789") = 0xE3069283.
  */
+import { createRequire } from "node:module";
+
+type NativeCrc = (input: Uint8Array, initialState?: number) => number;
+
+/** The addon's crc32c, or null when it does not load (or TESSERA_CRC32C=js asks for the fallback). */
+function loadNative(): NativeCrc | null {
+  if (process.env.TESSERA_CRC32C === "js") return null;
+  try {
+    const mod = createRequire(import.meta.url)("@node-rs/crc32") as { crc32c?: NativeCrc };
+    const fn = mod.crc32c;
+    // Trust it only if it gives the RFC 3720 value and continues like ours (crc(b, crc(a))).
+    if (typeof fn !== "function") return null;
+    const check = new TextEncoder().encode("123456789");
+    if (fn(check) !== 0xe3069283 || fn(check.subarray(5), fn(check.subarray(0, 5))) !== 0xe3069283) return null;
+    return fn;
+  } catch {
+    return null;
+  }
+}
+
+const native: NativeCrc | null = loadNative();
+/** Which implementation serves long inputs: "native" (hardware) or "js". */
+export const crc32cImplementation: "native" | "js" = native === null ? "js" : "native";
+/** Inputs shorter than this go to the JS loop: measured crossover ~140 bytes (napi call + view). */
+const NATIVE_MIN_BYTES = 192;
 
 const POLY_REFLECTED = 0x82f63b78;
 
@@ -35,6 +69,14 @@ function buildTables(): Uint32Array {
  * `crc32c(b, crc32c(a))` equals the CRC of a followed by b.
  */
 export function crc32c(bytes: Uint8Array, crc = 0, offset = 0, length = bytes.length - offset): number {
+  if (native !== null && length >= NATIVE_MIN_BYTES) {
+    return native(offset === 0 && length === bytes.length ? bytes : bytes.subarray(offset, offset + length), crc);
+  }
+  return crc32cJs(bytes, crc, offset, length);
+}
+
+/** The JavaScript implementation alone (fallback, short inputs, and the reference the tests compare the addon with). */
+export function crc32cJs(bytes: Uint8Array, crc = 0, offset = 0, length = bytes.length - offset): number {
   let c = ~crc;
   let i = offset;
   const end = offset + length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { crc32c } from "../src/crc32c.js";
+import { crc32c, crc32cImplementation, crc32cJs } from "../src/crc32c.js";
 
 /** Bit-at-a-time reference, obviously right, to check the sliced tables against. */
 function crc32cBitwise(bytes: Uint8Array): number {
@@ -41,5 +41,31 @@ describe("crc32c", () => {
         expect(crc32c(b, crc32c(a))).toBe(crc32c(ab));
       }),
     );
+  });
+
+  it("uses the hardware CRC where the addon has a binary for this platform", () => {
+    // linux x64/arm64, macOS and Windows have prebuilt binaries; elsewhere the JS loop is expected.
+    const prebuilt = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "win32-x64"].includes(`${process.platform}-${process.arch}`);
+    if (prebuilt && process.env.TESSERA_CRC32C !== "js") expect(crc32cImplementation).toBe("native");
+  });
+
+  it("gives the JS loop's values on long inputs (where the addon serves), at any offset and start value", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 150, maxLength: 5000 }), fc.nat(40), fc.nat(40), fc.nat(), (data, a, b, seed) => {
+        const start = Math.min(a, data.length);
+        const end = Math.max(start, data.length - b);
+        const init = seed >>> 0;
+        expect(crc32c(data, init, start, end - start)).toBe(crc32cJs(data, init, start, end - start));
+      }),
+      { numRuns: 300 },
+    );
+    // Start values with the top bit set, and memory in a SharedArrayBuffer (slab pages are).
+    const sab = new Uint8Array(new SharedArrayBuffer(4096)).map((_, i) => (i * 131) & 0xff);
+    for (const init of [0, 1, 0x7fffffff, 0x80000000, 0xffffffff]) {
+      expect(crc32c(sab, init, 3, 4000)).toBe(crc32cJs(sab, init, 3, 4000));
+    }
+    const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 2654435761) >>> 24);
+    expect(crc32c(big)).toBe(crc32cJs(big));
+    expect(crc32c(big.subarray(777), crc32c(big.subarray(0, 777)))).toBe(crc32cJs(big));
   });
 });
