@@ -117,6 +117,30 @@ describe.skipIf(!existsSync(MAIN))("durability through the server", () => {
     });
   }
 
+  it("CONFIG SET appendfsync switches every partition's WAL policy at run time", async () => {
+    const dir = dataDir();
+    const s = await start(dir, ["--fsync", "no"]);
+    const fsyncs = async (): Promise<number> => {
+      // Partitions report their figures about once a second.
+      await new Promise((r) => setTimeout(r, 1_300));
+      const info = String(await s.client.command("INFO", "persistence"));
+      const m = /tessera_wal_fsyncs:(\d+)/.exec(info);
+      if (m === null) throw new Error(`no tessera_wal_fsyncs in INFO:\n${info}`);
+      return Number(m[1]);
+    };
+    for (let i = 0; i < 40; i++) await s.client.set(`before:${i}`, "x");
+    const underNo = await fsyncs();
+    expect(String(await s.client.command("CONFIG", "SET", "appendfsync", "always"))).toBe("OK");
+    expect(String(await s.client.command("CONFIG", "GET", "appendfsync"))).toContain("always");
+    // One at a time: under `always` each acknowledged write had its own fsync.
+    for (let i = 0; i < 40; i++) await s.client.set(`after:${i}`, "x");
+    const underAlways = await fsyncs();
+    expect(underAlways - underNo).toBeGreaterThanOrEqual(40);
+    expect(String(await s.client.command("INFO", "persistence"))).toContain("tessera_fsync:always");
+    await expect(s.client.command("CONFIG", "SET", "appendfsync", "sometimes")).rejects.toThrow(/must be one of the following: always, everysec, no/);
+    await stopGracefully(s);
+  });
+
   it("a torn WAL tail after a kill is cut off, reported, and the server comes up", async () => {
     const dir = dataDir();
     let s = await start(dir, ["--fsync", "always"]);

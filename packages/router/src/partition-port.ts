@@ -13,6 +13,11 @@ export interface PartitionPort {
   close(): Promise<void>;
   /** Last known engine figures, when the host keeps them (refreshed about once a second). */
   stats?(): PartitionStats | null;
+  /**
+   * Changes the WAL fsync policy (CONFIG SET appendfsync). Takes effect for every request
+   * submitted after the call returns. A no-op for an in-memory partition.
+   */
+  setFsync?(policy: "always" | "everysec" | "no"): void;
   /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */
   crashForTesting?(): void;
 }
@@ -24,6 +29,10 @@ export interface PartitionStats {
   usedBytes: number;
   reservedBytes: number;
   expiredKeys: number;
+  /** WAL fsyncs since the partition's worker started (optional: in-process fakes omit it). */
+  walFsyncs?: number;
+  /** WAL bytes written since the partition's worker started. */
+  walBytesWritten?: number;
 }
 
 export interface PartitionCallbacks {

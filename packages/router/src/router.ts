@@ -31,7 +31,7 @@ import { parseScanArgs, type ScanArgs } from "./routing/scan-args.js";
 import { encodeScanCursor } from "./routing/scan-cursor.js";
 import { mergeScanPages, mergeSortedKeyLists } from "./routing/scan-merge.js";
 import { SlotMap } from "./routing/slot-map.js";
-import type { ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
+import type { RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
 import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
 
 export interface RouterOptions {
@@ -199,6 +199,17 @@ export class Router implements ServerContext {
 
   sessions(): Iterable<ClientSession> {
     return this.liveSessions.values();
+  }
+
+  applyConfig(changes: Partial<RuntimeConfig>): void {
+    // The config object is the server's own (readonly to everything else): listeners read
+    // maxClients from it on each accept, INFO and CONFIG GET show it.
+    const config = this.config as ServerConfig;
+    if (changes.maxClients !== undefined) config.maxClients = changes.maxClients;
+    if (changes.fsync !== undefined) {
+      config.fsync = changes.fsync;
+      for (const port of this.ports) port.setFsync?.(changes.fsync);
+    }
   }
 
   stats(): ServerStats {

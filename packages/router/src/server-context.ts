@@ -4,6 +4,9 @@
  */
 import type { CommandSpec, ReplySink } from "@tessera/proto";
 import type { ServerConfig } from "./config.js";
+
+/** The settings CONFIG SET may change while the server runs. */
+export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients">;
 import type { PartitionStats } from "./partition-port.js";
 import type { Session } from "./session.js";
 
@@ -21,6 +24,11 @@ export interface ServerContext {
   readonly partitions: number;
   readonly startedAtMs: number;
   stats(): ServerStats;
+  /**
+   * Applies run-time changes (CONFIG SET), already validated: `config` shows them afterwards,
+   * and an fsync change holds for every request routed after this returns.
+   */
+  applyConfig(changes: Partial<RuntimeConfig>): void;
 }
 
 /** Signature of H5's executeServerCommand (packages/router/src/server-commands). */

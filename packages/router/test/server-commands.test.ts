@@ -1,19 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
-import { defaultConfig } from "../src/config.js";
+import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 
 function makeSession(id = 7): Session {
   return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", createdAtMs: Date.now(), closeAfterReply: false };
 }
 
-function makeContext(sessions: Session[], keys = 0): ServerContext {
-  const config = { ...defaultConfig(), partitions: 2, fsync: "no" as const };
+function makeContext(sessions: Session[], keys = 0): ServerContext & { config: ServerConfig } {
+  const config: ServerConfig = { ...defaultConfig(), partitions: 2, fsync: "no" };
   return {
     config,
     sessions: () => sessions,
     partitions: 2,
     startedAtMs: Date.now() - 5000,
+    applyConfig: (changes) => Object.assign(config, changes),
     stats: () => ({
       commandsProcessed: 10,
       connectionsReceived: 3,
@@ -215,9 +216,32 @@ describe("CONFIG", () => {
     expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "databases")).get("databases")!)).toBe("1");
     expect(flatMap(run(ctx, s, "CONFIG", "GET", "nosuch")).size).toBe(0);
   });
-  it("SET is refused with a reason", () => {
-    expect(err(run(ctx, s, "CONFIG", "SET", "maxmemory", "1"))).toMatch(/^ERR CONFIG SET 'maxmemory' is not supported/);
-    expect(err(run(ctx, s, "CONFIG", "SET", "nosuch", "1"))).toBe("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  it("SET changes appendfsync and maxclients; GET shows the new values", () => {
+    const c = makeContext([s]);
+    c.config.dataDir = "/tmp/somewhere";
+    expect(run(c, s, "CONFIG", "SET", "appendfsync", "ALWAYS", "maxclients", "77")).toEqual({ kind: "ok" });
+    expect(text(flatMap(run(c, s, "CONFIG", "GET", "appendfsync")).get("appendfsync")!)).toBe("always");
+    expect(text(flatMap(run(c, s, "CONFIG", "GET", "maxclients")).get("maxclients")!)).toBe("77");
+  });
+  it("SET validates every pair before applying any, with Redis's error words", () => {
+    const c = makeContext([s]);
+    c.config.dataDir = "/tmp/somewhere";
+    expect(err(run(c, s, "CONFIG", "SET", "maxclients", "10", "appendfsync", "sometimes"))).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no",
+    );
+    expect(c.config.maxClients).toBe(defaultConfig().maxClients); // nothing applied
+    expect(err(run(c, s, "CONFIG", "SET", "maxclients", "many"))).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer",
+    );
+    expect(err(run(c, s, "CONFIG", "SET", "maxclients", "1", "maxclients", "2"))).toMatch(/duplicate parameter$/);
+    expect(err(run(c, s, "CONFIG", "SET", "maxmemory", "1"))).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'maxmemory'\) - can't set immutable config/);
+    expect(err(run(c, s, "CONFIG", "SET", "nosuch", "1"))).toBe("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+    expect(err(run(c, s, "CONFIG", "SET", "appendfsync"))).toBe("ERR wrong number of arguments for 'config|set' command");
+  });
+  it("SET appendfsync on an in-memory server says why it cannot", () => {
+    const c = makeContext([s]);
+    c.config.dataDir = "";
+    expect(err(run(c, s, "CONFIG", "SET", "appendfsync", "always"))).toMatch(/without a data directory/);
   });
 });
 

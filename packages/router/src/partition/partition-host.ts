@@ -40,6 +40,7 @@ import type {
   PartitionWorkerData,
   WorkerToHost,
 } from "./worker-protocol.js";
+import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
 
 export type { PartitionDurabilityConfig, PartitionEngineConfig } from "./worker-protocol.js";
 
@@ -146,6 +147,8 @@ export class PartitionHost {
   private readonly log: (line: string) => void;
   private readonly backstopMs: number;
   private readonly maxQueuedRequests: number;
+  /** Run-time settings shared with the worker (worker-protocol.ts SETTINGS_WORDS). */
+  private readonly settings: Int32Array;
   private readonly requestRingBytes: number;
   private readonly responseRingBytes: number;
 
@@ -198,6 +201,21 @@ export class PartitionHost {
     this.maxQueuedRequests = options.maxQueuedRequests ?? 1 << 24;
     this.requestRingBytes = legalRingBytes(options.requestRingBytes ?? DEFAULT_RING_BYTES);
     this.responseRingBytes = legalRingBytes(options.responseRingBytes ?? DEFAULT_RING_BYTES);
+    this.settings = new Int32Array(new SharedArrayBuffer(SETTINGS_WORDS.count * 4));
+    if (options.durability !== null) {
+      this.settings[SETTINGS_WORDS.fsyncPolicy] = FSYNC_POLICY_CODES.indexOf(options.durability.fsync);
+    }
+  }
+
+  /**
+   * CONFIG SET appendfsync: the worker reads the word before it commits each batch, and this
+   * store happens before any later request is written to the ring, so every write acknowledged
+   * after this returns was committed under `policy`. Survives worker restarts.
+   */
+  setFsync(policy: "always" | "everysec" | "no"): void {
+    const code = FSYNC_POLICY_CODES.indexOf(policy);
+    if (code < 0) throw new RangeError(`fsync must be always|everysec|no, got ${String(policy)}`);
+    Atomics.store(this.settings, SETTINGS_WORDS.fsyncPolicy, code);
   }
 
   /** Spawns the worker; resolves once it has recovered its data and serves requests. */
@@ -505,6 +523,7 @@ export class PartitionHost {
       partitionId: this.id,
       requestRing,
       responseRing,
+      settings: this.settings.buffer as SharedArrayBuffer,
       engine: o.engine,
       durability: o.durability,
       engineModule: o.engineModule ?? "@tessera/partition",
@@ -554,7 +573,15 @@ export class PartitionHost {
         break;
       case "stats": {
         this.workerRescues = m.rescues;
-        this.lastStats = { keys: m.keys, keysWithExpiry: m.keysWithExpiry, usedBytes: m.usedBytes, reservedBytes: m.reservedBytes, expiredKeys: m.expiredKeys };
+        this.lastStats = {
+          keys: m.keys,
+          keysWithExpiry: m.keysWithExpiry,
+          usedBytes: m.usedBytes,
+          reservedBytes: m.reservedBytes,
+          expiredKeys: m.expiredKeys,
+          walFsyncs: m.walFsyncs,
+          walBytesWritten: m.walBytesWritten,
+        };
         const waiters = this.statsWaiters;
         this.statsWaiters = [];
         for (const w of waiters) w(m);
@@ -581,7 +608,7 @@ export class PartitionHost {
     this.statsWaiters = [];
     const s = this.lastStats ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 };
     for (const w of waiters) {
-      w({ type: "stats", ...s, rescues: this.workerRescues, batches: 0, executed: 0, responseSpaceWaits: 0 });
+      w({ type: "stats", ...s, rescues: this.workerRescues, batches: 0, executed: 0, responseSpaceWaits: 0, walFsyncs: s.walFsyncs ?? 0, walBytesWritten: s.walBytesWritten ?? 0 });
     }
     if (this.exitWaiter !== null) {
       const w = this.exitWaiter;

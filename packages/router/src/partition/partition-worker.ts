@@ -33,6 +33,7 @@ import {
 import type { EngineOptions, PartitionEngine } from "@tessera/partition";
 import { PartitionDurability, nodeFs, type DurabilityFs, type DurableEngine } from "@tessera/wal";
 import type { HostToWorker, PartitionStatsMessage, PartitionWorkerData, WorkerToHost } from "./worker-protocol.js";
+import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
 
 // ---- the seams this worker drives ---------------------------------------------------------
 
@@ -202,6 +203,17 @@ function publishStaged(): boolean {
   return true;
 }
 
+/** CONFIG SET appendfsync: the router's word wins; checked before each batch commits. */
+const settings = new Int32Array(data.settings);
+let fsyncCode = -1;
+function applyFsyncSetting(): void {
+  const code = Atomics.load(settings, SETTINGS_WORDS.fsyncPolicy);
+  if (code === fsyncCode) return;
+  fsyncCode = code;
+  const policy = FSYNC_POLICY_CODES[code];
+  if (policy !== undefined) durability!.setFsync(policy);
+}
+
 function schedulePump(): void {
   if (pumpScheduled || stopping) return;
   pumpScheduled = true;
@@ -221,6 +233,7 @@ function pump(): void {
     batches++;
     executed += n;
     if (durability !== null) {
+      applyFsyncSetting();
       batchCommitError = durability.commitBatch();
       if (batchCommitError !== null) {
         ioErrorReply = encodeErrorReply(
@@ -321,6 +334,7 @@ let lastStatsMs = 0;
 
 function statsMessage(): PartitionStatsMessage {
   const s = engine.stats();
+  const wal = durability === null ? null : durability.stats().wal;
   return {
     type: "stats",
     keys: s.keys,
@@ -332,6 +346,8 @@ function statsMessage(): PartitionStatsMessage {
     batches,
     executed,
     responseSpaceWaits,
+    walFsyncs: wal === null ? 0 : wal.fsync.count,
+    walBytesWritten: wal === null ? 0 : wal.bytesWritten,
   };
 }
 

@@ -10,6 +10,16 @@ import type { DurabilityConfig } from "@tessera/wal";
 /** Engine options that can cross a thread boundary (no clock, no write log). */
 export type PartitionEngineConfig = Omit<EngineOptions, "clock" | "writeLog">;
 
+/** Word indexes of PartitionWorkerData.settings. */
+export const SETTINGS_WORDS = {
+  /** The WAL fsync policy: an index into FSYNC_POLICY_CODES. */
+  fsyncPolicy: 0,
+  count: 1,
+} as const;
+
+/** fsync policy <-> settings word value. */
+export const FSYNC_POLICY_CODES = ["always", "everysec", "no"] as const;
+
 /** H6's DurabilityConfig. */
 export type PartitionDurabilityConfig = DurabilityConfig;
 
@@ -17,6 +27,14 @@ export interface PartitionWorkerData {
   partitionId: number;
   requestRing: SharedArrayBuffer;
   responseRing: SharedArrayBuffer;
+  /**
+   * Settings the router changes at run time (CONFIG SET), as Int32 words; layout in
+   * SETTINGS_WORDS. Shared memory rather than a message so a change is exact: the router stores
+   * it before it routes the next request, and the worker reads it before it commits each batch,
+   * so every write acknowledged after CONFIG SET's OK was committed under the new setting.
+   * Kept by the host across worker restarts.
+   */
+  settings: SharedArrayBuffer;
   engine: PartitionEngineConfig;
   durability: PartitionDurabilityConfig | null;
   /** Module specifier or file URL exporting `PartitionEngine`; "@tessera/partition" in production. */
@@ -52,6 +70,10 @@ export interface PartitionStatsMessage {
   executed: number;
   /** Times the worker found the response ring full and waited for the router to drain it. */
   responseSpaceWaits: number;
+  /** WAL fsyncs done since the worker started (0 when in-memory). */
+  walFsyncs: number;
+  /** WAL bytes written since the worker started (0 when in-memory). */
+  walBytesWritten: number;
 }
 
 /** Worker -> host. */

@@ -1,12 +1,14 @@
 /**
  * CONFIG GET pattern [pattern ...]: Redis parameter names mapped onto Tessera's ServerConfig, so
  * tools that read them (redis-benchmark reads `save` and `appendonly`, clients read
- * `databases`) see sensible values. CONFIG SET is not supported yet: configuration comes from
- * flags or the config file at start.
+ * `databases`) see sensible values.
+ * CONFIG SET name value [name value ...]: the run-time settings (`appendfsync`, `maxclients`),
+ * all pairs validated before any is applied, as Redis 7 does; the other parameters are fixed at
+ * start (flags or the config file) and are refused with Redis's "can't set immutable config".
  */
 import { Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
 import type { ServerConfig } from "../config.js";
-import type { ServerContext, Session } from "./context.js";
+import type { RuntimeConfig, ServerContext, Session } from "./context.js";
 import { writeHelp } from "./connection.js";
 import { globMatchString } from "./glob.js";
 import { argText, writeBulkString, writeMapHeader } from "./reply-helpers.js";
@@ -35,6 +37,60 @@ const PARAMETERS: ReadonlyArray<readonly [string, Getter]> = [
   ["tessera-partitions", (_c, ctx) => String(ctx.partitions)],
 ];
 
+type Setter = (value: string, ctx: ServerContext, changes: Partial<RuntimeConfig>) => string | null;
+
+const FSYNC_VALUES = ["always", "everysec", "no"] as const;
+
+/** Run-time settable parameters: each validates its value into `changes`, or returns the reason. */
+const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
+  [
+    "appendfsync",
+    (value, ctx, changes) => {
+      const v = value.toLowerCase();
+      const policy = FSYNC_VALUES.find((p) => p === v);
+      if (policy === undefined) return "argument(s) must be one of the following: always, everysec, no";
+      if (ctx.config.dataDir === "") return "the server runs without a data directory (no WAL to fsync); restart it with --data-dir";
+      changes.fsync = policy;
+      return null;
+    },
+  ],
+  [
+    "maxclients",
+    (value, _ctx, changes) => {
+      if (!/^[0-9]+$/.test(value)) return "argument couldn't be parsed into an integer";
+      const n = Number(value);
+      if (n < 1 || n > 1_000_000) return "argument must be between 1 and 1000000 inclusive";
+      changes.maxClients = n;
+      return null;
+    },
+  ],
+]);
+
+function configSet(ctx: ServerContext, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (argv.length < 4 || argv.length % 2 !== 0) {
+    out.error("ERR", `wrong number of arguments for '${spec.name.toLowerCase()}|set' command`);
+    return;
+  }
+  const changes: Partial<RuntimeConfig> = {};
+  const seen = new Set<string>();
+  for (let i = 2; i < argv.length; i += 2) {
+    const name = argText(argv, i).toLowerCase();
+    const fail = (reason: string): void => out.error("ERR", `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`);
+    if (seen.has(name)) return fail("duplicate parameter");
+    seen.add(name);
+    const setter = SETTERS.get(name);
+    if (setter === undefined) {
+      if (PARAMETERS.some(([n]) => n === name)) return fail("can't set immutable config (set it with a flag or the config file and restart)");
+      out.error("ERR", `Unknown option or number of arguments for CONFIG SET - '${name}'`);
+      return;
+    }
+    const reason = setter(argText(argv, i + 1), ctx, changes);
+    if (reason !== null) return fail(reason);
+  }
+  ctx.applyConfig(changes);
+  out.ok();
+}
+
 export function config(ctx: ServerContext, _session: Session, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
   const sub = argText(argv, 1).toUpperCase();
   switch (sub) {
@@ -56,19 +112,9 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
       }
       return;
     }
-    case "SET": {
-      if (argv.length < 4 || argv.length % 2 !== 0) {
-        out.error("ERR", `wrong number of arguments for '${spec.name.toLowerCase()}|set' command`);
-        return;
-      }
-      const name = argText(argv, 2).toLowerCase();
-      if (!PARAMETERS.some(([n]) => n === name)) {
-        out.error("ERR", `Unknown option or number of arguments for CONFIG SET - '${name}'`);
-        return;
-      }
-      out.error("ERR", `CONFIG SET '${name}' is not supported: set it with a flag or the config file and restart`);
+    case "SET":
+      configSet(ctx, spec, argv, out);
       return;
-    }
     case "RESETSTAT":
       if (argv.length !== 2) {
         out.error("ERR", Errors.wrongArity("config|resetstat"));
@@ -81,8 +127,9 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
         "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
-        "SET <directive> <value>",
-        "    Not supported: Tessera is configured by flags or its config file.",
+        "SET <directive> <value> [<directive> <value> ...]",
+        "    Set configuration directives at run time: appendfsync, maxclients. Others are",
+        "    fixed at start (flags or the config file).",
         "RESETSTAT",
         "    Accepted; statistics are not reset.",
         "HELP",

@@ -5,4 +5,4 @@
  * have one place to import them from.
  */
 export type { Session } from "../session.js";
-export type { ServerContext, ServerStats } from "../server-context.js";
+export type { RuntimeConfig, ServerContext, ServerStats } from "../server-context.js";

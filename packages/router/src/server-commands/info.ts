@@ -6,6 +6,7 @@
 import os from "node:os";
 import type { CommandSpec, ReplySink } from "@tessera/proto";
 import type { ServerContext, ServerStats, Session } from "./context.js";
+import type { PartitionStats } from "../partition-port.js";
 import { argText, writeBulkString } from "./reply-helpers.js";
 import { COMPAT_REDIS_VERSION, RUN_ID, TESSERA_VERSION } from "./server-identity.js";
 
@@ -124,7 +125,16 @@ function persistenceSection(ctx: ServerContext): string[] {
     "aof_rewrite_in_progress:0",
     "aof_last_write_status:ok",
     `tessera_fsync:${ctx.config.fsync}`,
+    // Summed over partitions from their last stats (about once a second), since each started.
+    `tessera_wal_fsyncs:${sum(ctx, (p) => p.walFsyncs ?? 0)}`,
+    `tessera_wal_bytes_written:${sum(ctx, (p) => p.walBytesWritten ?? 0)}`,
   ];
+}
+
+function sum(ctx: ServerContext, of: (p: PartitionStats) => number): number {
+  let n = 0;
+  for (const p of ctx.stats().partitions) n += of(p);
+  return n;
 }
 
 function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): string[] {
