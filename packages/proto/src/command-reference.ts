@@ -27,6 +27,7 @@ const FLAG_WORDS: readonly (readonly [number, string])[] = [
   [CommandFlag.MULTI_KEY, "multi-key"],
   [CommandFlag.TXN_OK, "in-multi"],
   [CommandFlag.CONNECTION, "connection"],
+  [CommandFlag.NO_AUTH, "no-auth"],
 ];
 
 export function flagWords(flags: number): string[] {

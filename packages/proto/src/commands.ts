@@ -30,6 +30,12 @@ export const CommandFlag = {
   TXN_OK: 1 << 6,
   /** Never touches a partition: answered by the router (connection and server commands). */
   CONNECTION: 1 << 7,
+  /**
+   * Runs before the connection has authenticated (AUTH, HELLO, QUIT), as Redis's `no-auth`.
+   * Every other command is refused with NOAUTH while the server has a password and the
+   * session has not given it.
+   */
+  NO_AUTH: 1 << 8,
 } as const;
 
 /**
@@ -72,7 +78,7 @@ export interface CommandSpec {
 
 type Entry = Omit<CommandSpec, "id">;
 
-const { READ, WRITE, ADMIN, FAST, DENYOOM, MULTI_KEY, TXN_OK, CONNECTION } = CommandFlag;
+const { READ, WRITE, ADMIN, FAST, DENYOOM, MULTI_KEY, TXN_OK, CONNECTION, NO_AUTH } = CommandFlag;
 
 function cmd(
   name: string,
@@ -158,8 +164,12 @@ const ENTRIES: readonly Entry[] = [
     "PING [message]", "PONG, or the message."),
   cmd("ECHO", 2, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
     "ECHO message", "The message."),
-  cmd("HELLO", -1, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
-    "HELLO [protover [SETNAME name]]", "Handshake; HELLO 3 switches RESP to RESP3."),
+  cmd("HELLO", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
+    "HELLO [protover [AUTH username password] [SETNAME name]]",
+    "Handshake; HELLO 3 switches RESP to RESP3; AUTH authenticates in the same round trip."),
+  cmd("AUTH", -2, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
+    "AUTH [username] password",
+    "Authenticate the connection against --requirepass; the only user is \"default\"."),
   cmd("SELECT", 2, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
     "SELECT index", "Only database 0 exists; other indexes are refused."),
   cmd("CLIENT", -2, NO_KEYS, CONNECTION | ADMIN, "router", "none", "connection",
@@ -172,7 +182,7 @@ const ENTRIES: readonly Entry[] = [
     "CONFIG GET pattern | SET name value [name value ...]", "Read configuration parameters; change appendfsync or maxclients at run time."),
   cmd("FLUSHDB", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",
     "FLUSHDB [ASYNC | SYNC]", "Same as FLUSHALL (Tessera has one database)."),
-  cmd("QUIT", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
+  cmd("QUIT", 1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
     "QUIT", "Close the connection after replying OK."),
   cmd("TIME", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "server",
     "TIME", "Server time as [unix-seconds, microseconds]."),

@@ -116,4 +116,10 @@ export const Errors = {
   crossSlot: () => "Keys in request don't hash to the same slot (use a {hash tag} to keep them together)",
   maxClients: () => "max number of clients reached",
   invalidCursor: () => "invalid cursor",
+  noAuth: () => "Authentication required.",
+  wrongPass: () => "invalid username-password pair or user is disabled.",
+  authWithoutPassword: () =>
+    "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+  helloNoAuth: () =>
+    "HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
 } as const;

@@ -40,6 +40,11 @@ export interface ServerConfig {
   enableDebugCommands: boolean;
   /** How long a graceful shutdown waits for in-flight requests before closing anyway. */
   shutdownTimeoutMs: number;
+  /**
+   * Password every connection must give (AUTH / HELLO AUTH) before any other command runs;
+   * "" = none. Never printed: not by INFO, not in errors, not in the usage text.
+   */
+  requirepass: string;
 }
 
 const MIB = 1024 * 1024;
@@ -61,10 +66,11 @@ export function defaultConfig(): ServerConfig {
     snapshotWalBytes: 256 * MIB,
     enableDebugCommands: false,
     shutdownTimeoutMs: 10_000,
+    requirepass: "",
   };
 }
 
-type Kind = "string" | "path" | "port" | "count" | "bytes" | "fsync" | "flag" | "ms";
+type Kind = "string" | "path" | "port" | "count" | "bytes" | "fsync" | "flag" | "ms" | "secret";
 
 interface Option {
   flag: string;
@@ -90,6 +96,7 @@ const OPTIONS: readonly Option[] = [
   { flag: "snapshot-every-ms", key: "snapshotEveryMs", kind: "ms", meta: "MS", help: "snapshot each partition this often; 0 = not on a timer" },
   { flag: "snapshot-wal-bytes", key: "snapshotWalBytes", kind: "bytes", meta: "SIZE", help: "snapshot a partition after this much WAL; 0 = not for WAL growth" },
   { flag: "shutdown-timeout-ms", key: "shutdownTimeoutMs", kind: "ms", meta: "MS", help: "how long shutdown waits for in-flight requests" },
+  { flag: "requirepass", key: "requirepass", kind: "secret", meta: "PASSWORD", help: "clients must AUTH with this password before any other command; \"\" = none" },
   { flag: "enable-debug-commands", key: "enableDebugCommands", kind: "flag", meta: "", help: "allow DEBUG commands (kill a partition worker; tests only)" },
 ];
 
@@ -112,6 +119,7 @@ export function parseByteSize(text: string): number | null {
 function formatDefault(o: Option, d: ServerConfig): string {
   const v = d[o.key];
   if (o.kind === "flag") return "off";
+  if (o.kind === "secret") return v === "" ? "none" : "(set)";
   if (o.key === "partitions") return `${v} (one per core)`;
   if (o.kind === "bytes") {
     const n = v as number;
@@ -130,6 +138,11 @@ export function usage(): string {
     "",
     "Starts the Tessera server: a router thread and one worker per partition. Flags override",
     "the config file, which overrides the defaults.",
+    "",
+    "Security: the server listens on 127.0.0.1 unless --host says otherwise, and without",
+    "--requirepass anyone who can connect may run any command (FLUSHALL included). Set a",
+    "password before binding to another interface; prefer the config file's \"requirepass\" key",
+    "to the flag, which other local users can read in the process list.",
     "",
     "flags:",
   ];
@@ -152,6 +165,10 @@ function convert(o: Option, raw: unknown, where: string): unknown {
       return raw;
     case "path":
       if (typeof raw !== "string") throw bad("expects a directory path (\"\" for in-memory only)");
+      return raw;
+    case "secret":
+      // The value itself is never quoted back: it may be a mistyped password.
+      if (typeof raw !== "string") throw bad("expects a string (\"\" for no password)");
       return raw;
     case "flag":
       if (raw === true || raw === "true" || raw === "yes" || raw === "1") return true;

@@ -16,6 +16,7 @@ import {
   arityOk,
   Cmd,
   CollectingSink,
+  CommandFlag,
   Errors,
   type CommandSpec,
   type ErrorCode,
@@ -161,7 +162,8 @@ export class Router implements ServerContext {
   // ---- sessions ----------------------------------------------------------------------
 
   openSession(protocol: SessionProtocol, remoteAddress: string): ClientSession {
-    const s = new ClientSession(this.nextSessionId++, protocol, remoteAddress, Date.now());
+    // Without a password every connection starts authenticated (Redis's "nopass" default user).
+    const s = new ClientSession(this.nextSessionId++, protocol, remoteAddress, Date.now(), this.config.requirepass === "");
     this.liveSessions.set(s.id, s);
     this.connectionsReceived++;
     return s;
@@ -238,6 +240,13 @@ export class Router implements ServerContext {
     const argc = argv.length;
     if (!arityOk(spec, argc) || (spec.keyStep > 1 && (argc - spec.firstKey) % spec.keyStep !== 0)) {
       this.replyError(session, out, tag, "ERR", Errors.wrongArity(spec.name));
+      return;
+    }
+    // The one authentication check, for both front ends: a single boolean on the hot path,
+    // the flag test only for connections that have not authenticated. After the arity check,
+    // as in Redis.
+    if (!session.authenticated && (spec.flags & CommandFlag.NO_AUTH) === 0) {
+      this.replyError(session, out, tag, "NOAUTH", Errors.noAuth());
       return;
     }
     if (this.tokensInUse + this.partitions > MAX_TOKENS && spec.route !== "router") {

@@ -23,6 +23,12 @@ export interface Session {
   readonly createdAtMs: number;
   /** Set by QUIT (and the like): the front end closes the connection after this reply is written. */
   closeAfterReply: boolean;
+  /**
+   * False while the server has a password (--requirepass) and this connection has not given
+   * it; set by AUTH / HELLO AUTH. The router refuses every command without the NO_AUTH flag
+   * with NOAUTH until then. True from the start when the server has no password.
+   */
+  authenticated: boolean;
 }
 
 /** Where the router writes a session's replies, in order. */
@@ -55,6 +61,8 @@ export class ClientSession implements Session {
     readonly protocol: SessionProtocol,
     readonly remoteAddress: string,
     readonly createdAtMs: number,
+    /** See Session.authenticated; a constructor field so every session has the same shape. */
+    public authenticated: boolean,
   ) {}
 }
 

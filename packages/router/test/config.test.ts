@@ -57,6 +57,24 @@ describe("config", () => {
     expect(() => parse(["--config", join(dir, "broken.json")])).toThrow(ConfigError);
   });
 
+  it("reads requirepass from a flag or the file, allows \"\" (no password) and never echoes it", () => {
+    expect(defaultConfig().requirepass).toBe("");
+    expect(parse(["--requirepass", "s3 cr=et"]).requirepass).toBe("s3 cr=et");
+    expect(parse(["--requirepass=a=b"]).requirepass).toBe("a=b");
+    expect(parse(["--requirepass", ""]).requirepass).toBe("");
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ requirepass: "from-file" }));
+    expect(parse(["--config", file]).requirepass).toBe("from-file");
+    expect(parse(["--config", file, "--requirepass", "flag-wins"]).requirepass).toBe("flag-wins");
+    writeFileSync(file, JSON.stringify({ requirepass: 12345 }));
+    expect(() => parse(["--config", file])).toThrow(/requirepass: expects a string/);
+    expect(() => parse(["--requirepass"])).toThrow(/needs a value \(PASSWORD\)/);
+    expect(usage()).toContain("--requirepass PASSWORD");
+    expect(usage()).toMatch(/--requirepass PASSWORD .*\(default: none\)/);
+    expect(usage()).toMatch(/Set a\s+password before binding to another interface/);
+  });
+
   it("keeps the frame limit above the value limit unless set explicitly", () => {
     expect(parse(["--max-value-bytes", "256mb"]).maxFrameBytes).toBe(257 * 1024 * 1024);
     expect(parse(["--max-value-bytes", "256mb", "--max-frame-bytes", "4096"]).maxFrameBytes).toBe(4096);

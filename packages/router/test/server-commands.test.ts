@@ -4,7 +4,7 @@ import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 
 function makeSession(id = 7): Session {
-  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", createdAtMs: Date.now(), closeAfterReply: false };
+  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", createdAtMs: Date.now(), closeAfterReply: false, authenticated: true };
 }
 
 function makeContext(sessions: Session[], keys = 0): ServerContext & { config: ServerConfig } {

@@ -125,7 +125,9 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
       router.replyError(session, this, 0, "ERR", unknownCommandMessage(argv));
       return;
     }
-    if (spec.id === Cmd.SCAN && argv.length >= 2) {
+    // Unauthenticated: no SCAN translation (it would register cursors and could answer a
+    // syntax error); the router answers NOAUTH for the command as sent.
+    if (spec.id === Cmd.SCAN && argv.length >= 2 && session.authenticated) {
       const t = translateRedisScan(argv, this.owner.scanCursors);
       if (t.kind === "native") {
         this.rewriteReply(REWRITE_SCAN_CURSOR);

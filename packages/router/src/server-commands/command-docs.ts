@@ -131,6 +131,7 @@ export function redisFlags(c: CommandSpec): string[] {
   if (c.flags & CommandFlag.ADMIN) f.push("admin");
   if (c.flags & CommandFlag.FAST) f.push("fast");
   if (c.flags & CommandFlag.CONNECTION) f.push("loading", "stale");
+  if (c.flags & CommandFlag.NO_AUTH) f.push("no_auth");
   return f;
 }
 

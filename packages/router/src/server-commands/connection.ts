@@ -1,8 +1,10 @@
 /**
- * Connection commands answered by the router: PING, ECHO, HELLO, SELECT, QUIT, CLIENT.
+ * Connection commands answered by the router: PING, ECHO, HELLO, SELECT, QUIT, CLIENT
+ * (AUTH is in auth.ts).
  * Replies and error words follow Redis 7.
  */
 import { Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { credentialsValid } from "./auth.js";
 import type { ServerContext, Session } from "./context.js";
 import { argInteger, argText, writeBulkString, writeMapHeader } from "./reply-helpers.js";
 import { COMPAT_REDIS_VERSION } from "./server-identity.js";
@@ -67,17 +69,14 @@ export function hello(ctx: ServerContext, session: Session, _spec: CommandSpec, 
     i = 2;
   }
   let setName: string | null | undefined;
+  let user: Uint8Array | null = null;
+  let password: Uint8Array | null = null;
   for (; i < argv.length; i++) {
     const option = argText(argv, i).toUpperCase();
     const more = argv.length - i - 1;
     if (option === "AUTH" && more >= 2) {
-      // No ACLs: the default user has no password (like Redis without requirepass), so any
-      // password is accepted for "default" and every other user name is unknown.
-      const user = argText(argv, i + 1);
-      if (user !== "default") {
-        out.error("WRONGPASS", "invalid username-password pair or user is disabled.");
-        return;
-      }
+      user = argv[i + 1]!;
+      password = argv[i + 2]!;
       i += 2;
     } else if (option === "SETNAME" && more >= 1) {
       const name = argText(argv, i + 1);
@@ -91,6 +90,19 @@ export function hello(ctx: ServerContext, session: Session, _spec: CommandSpec, 
       out.error("ERR", `Syntax error in HELLO option '${argText(argv, i)}'`);
       return;
     }
+  }
+  // Redis's order: options are checked first, then the credentials, then whether the
+  // connection may go on at all.
+  if (user !== null && password !== null) {
+    if (!credentialsValid(ctx.config.requirepass, user, password)) {
+      out.error("WRONGPASS", Errors.wrongPass());
+      return;
+    }
+    session.authenticated = true;
+  }
+  if (!session.authenticated) {
+    out.error("NOAUTH", Errors.helloNoAuth());
+    return;
   }
   // Everything checked: apply, then reply in the new protocol (Redis does the same).
   session.respVersion = version;
@@ -110,7 +122,6 @@ export function hello(ctx: ServerContext, session: Session, _spec: CommandSpec, 
   writeBulkString(out, "master");
   writeBulkString(out, "modules");
   out.array(0);
-  void ctx;
 }
 
 const CLIENT_NAME_ERROR = "Client names cannot contain spaces, newlines or special characters.";

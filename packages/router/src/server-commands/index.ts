@@ -1,8 +1,9 @@
 /**
  * Commands answered by the router itself (route "router" in the command table), shared by the
- * native and RESP front ends: PING, ECHO, HELLO, SELECT, CLIENT, COMMAND, INFO, CONFIG, QUIT, TIME.
+ * native and RESP front ends: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, COMMAND, INFO, CONFIG, QUIT, TIME.
  */
 import { Errors, arityOk, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { auth } from "./auth.js";
 import { command } from "./command-docs.js";
 import { config } from "./config-get.js";
 import { client, echo, hello, ping, quit, select } from "./connection.js";
@@ -27,6 +28,7 @@ const HANDLERS: ReadonlyMap<string, ServerCommandHandler> = new Map<string, Serv
   ["PING", ping],
   ["ECHO", echo],
   ["HELLO", hello],
+  ["AUTH", auth],
   ["SELECT", select],
   ["CLIENT", client],
   ["COMMAND", command],
