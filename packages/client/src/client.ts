@@ -81,7 +81,11 @@ export class TesseraClient {
     this.connection = connection;
   }
 
-  /** Connects to a server; rejects with ConnectionError("connect-failed") if it cannot. */
+  /**
+   * Connects to a server; rejects with ConnectionError("connect-failed") if it cannot, and
+   * with the server's TesseraError (code WRONGPASS, or ERR when the server has no password)
+   * if `password` is given and refused.
+   */
   static async connect(options: ClientOptions = {}): Promise<TesseraClient> {
     return new TesseraClient(await Connection.open(resolveOptions(options)));
   }

@@ -14,10 +14,15 @@
  *
  * Bounds: at most `maxPendingRequests` requests awaiting a reply or queued; beyond that a call
  * is rejected at once (ConnectionError "queue-full") rather than growing memory without limit.
+ *
+ * Authentication: with a password, every socket (first connect and each reconnect) sends AUTH
+ * and waits for its OK before it counts as connected, so queued requests never reach a server
+ * that would answer them NOAUTH. A refused password rejects `open` with the server's
+ * TesseraError (WRONGPASS); on a reconnect it ends the client, since retrying cannot help.
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { FrameDecoder, RequestEncoder, decodeReply, type Reply, type RequestArg } from "@tessera/proto";
-import { ConnectionError } from "./errors.js";
+import { ConnectionError, TesseraError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 
 type State = "connecting" | "ready" | "reconnecting" | "closing" | "closed";
@@ -39,6 +44,10 @@ export interface ConnectionStats {
 }
 
 const MAX_ID = 0xffffffff;
+/** Request id of the AUTH handshake; nothing else is in flight on the socket at that point. */
+const AUTH_ID = 1;
+/** Bound on the handshake's reply frame (an OK or a one-line error). */
+const AUTH_REPLY_MAX_BYTES = 64 * 1024;
 
 export class Connection {
   private readonly options: ResolvedOptions;
@@ -75,7 +84,9 @@ export class Connection {
   static async open(options: ResolvedOptions): Promise<Connection> {
     const c = new Connection(options);
     try {
-      c.attach(await c.dial());
+      const socket = await c.dial();
+      await c.authenticate(socket);
+      c.attach(socket);
     } catch (e) {
       c.state = "closed";
       throw e;
@@ -219,6 +230,62 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends AUTH on a fresh socket and waits for the answer (within connectTimeoutMs). Resolves
+   * at once without a password. Rejects with TesseraError when the server refuses, and with
+   * ConnectionError("connect-failed") when the socket fails first; the socket is destroyed then.
+   */
+  private authenticate(socket: Socket): Promise<void> {
+    const { password, username, host, port, connectTimeoutMs } = this.options;
+    if (password === null) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const decoder = new FrameDecoder({ maxFrameBytes: AUTH_REPLY_MAX_BYTES });
+      const finish = (error: Error | null) => {
+        clearTimeout(timer);
+        socket.off("data", onData);
+        socket.off("close", onClose);
+        socket.off("error", onError);
+        if (error === null) resolve();
+        else {
+          socket.destroy();
+          reject(error);
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        let reply: Reply;
+        let id: number;
+        try {
+          decoder.push(chunk);
+          const frame = decoder.next();
+          if (frame === null) return;
+          ({ id, value: reply } = decodeReply(frame));
+        } catch (e) {
+          finish(new ConnectionError("protocol", `the server's answer to AUTH could not be read: ${(e as Error).message}`));
+          return;
+        }
+        if (id !== AUTH_ID) {
+          // Id 0: a connection-level refusal (e.g. max clients) sent before closing.
+          const said = reply.kind === "error" ? `${reply.code} ${reply.message}` : reply.kind;
+          finish(new ConnectionError("connect-failed", `${host}:${port} closed the connection (server said: ${said})`));
+        } else if (reply.kind === "ok") finish(null);
+        else if (reply.kind === "error") finish(new TesseraError(reply.code, reply.message));
+        else finish(new ConnectionError("protocol", `the server answered AUTH with ${reply.kind}, not OK`));
+      };
+      const onClose = () => finish(new ConnectionError("connect-failed", `${host}:${port} closed the connection during AUTH`));
+      const onError = (err: Error) => finish(new ConnectionError("connect-failed", `AUTH to ${host}:${port} failed: ${err.message}`, { cause: err }));
+      const timer = setTimeout(
+        () => finish(new ConnectionError("connect-failed", `AUTH to ${host}:${port} got no answer within ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
+      socket.on("data", onData);
+      socket.on("close", onClose);
+      socket.on("error", onError);
+      const encoder = new RequestEncoder();
+      encoder.encode(AUTH_ID, "AUTH", username === null ? [password] : [username, password]);
+      socket.write(encoder.take());
+    });
+  }
+
   private attach(socket: Socket): void {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
@@ -270,6 +337,8 @@ export class Connection {
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.dial().then(
+        (socket) => this.authenticate(socket).then(() => socket),
+      ).then(
         (socket) => {
           if (this.state !== "reconnecting") {
             socket.destroy(); // closed while dialing
@@ -280,6 +349,12 @@ export class Connection {
         },
         (err: Error) => {
           if (this.state !== "reconnecting") return;
+          if (err instanceof TesseraError) {
+            // The server answered AUTH with an error (password changed, or removed): the next
+            // attempt would get the same answer.
+            this.shutdown(new ConnectionError("not-sent", `reconnected, but the server refused authentication: ${err.message}`, { cause: err }));
+            return;
+          }
           if (this.reconnectAttempt >= this.options.reconnectMaxAttempts) {
             this.shutdown(
               new ConnectionError("not-sent", `gave up reconnecting after ${this.reconnectAttempt} attempts: ${err.message}`, { cause: err }),

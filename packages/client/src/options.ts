@@ -23,6 +23,13 @@ export interface ClientOptions {
   maxPendingRequests?: number;
   /** Largest reply frame accepted (default 512 MiB: an MGET of several large values). */
   maxReplyFrameBytes?: number;
+  /**
+   * The server's password (its --requirepass). Sent with AUTH as the first request of every
+   * connection and reconnection; nothing else is sent before the server accepted it.
+   */
+  password?: string;
+  /** User name for AUTH (default "default", the only user a Tessera server has). Needs `password`. */
+  username?: string;
 }
 
 export interface ResolvedOptions {
@@ -34,6 +41,9 @@ export interface ResolvedOptions {
   reconnectMaxDelayMs: number;
   maxPendingRequests: number;
   maxReplyFrameBytes: number;
+  /** null = send no AUTH. */
+  password: string | null;
+  username: string | null;
 }
 
 export const DEFAULT_PORT = 7379;
@@ -49,9 +59,12 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     reconnectMaxDelayMs: r.maxDelayMs ?? 2_000,
     maxPendingRequests: o.maxPendingRequests ?? 100_000,
     maxReplyFrameBytes: o.maxReplyFrameBytes ?? 512 * 1024 * 1024,
+    password: o.password ?? null,
+    username: o.username ?? null,
   };
+  if (resolved.username !== null && resolved.password === null) throw new RangeError("client option username needs password as well");
   for (const [name, value] of Object.entries(resolved)) {
-    if (name === "host") continue;
+    if (name === "host" || name === "password" || name === "username") continue;
     if (!Number.isInteger(value) || (value as number) < 0) throw new RangeError(`client option ${name} must be a non-negative integer, got ${String(value)}`);
   }
   if (resolved.port > 65535) throw new RangeError(`port must be 0..65535, got ${resolved.port}`);

@@ -315,3 +315,65 @@ describe("protocol trouble", () => {
     }
   });
 });
+
+describe("authentication", () => {
+  it("sends AUTH first and only then the calls made meanwhile", async () => {
+    const { server, client: c } = await setup({ password: "s3cret" }, { password: "s3cret" });
+    expect(await c.set("k", "v")).toBe("OK");
+    expect(server.received.map((r) => r.argv.join(" "))).toEqual(["AUTH s3cret", "SET k v"]);
+  });
+
+  it("sends the user name when one is given", async () => {
+    const { server, client: c } = await setup({ password: "pw" }, { username: "default", password: "pw" });
+    expect(await c.ping()).toBe("PONG");
+    expect(server.received[0]!.argv).toEqual(["AUTH", "default", "pw"]);
+  });
+
+  it("rejects connect with the server's WRONGPASS error when the password is wrong", async () => {
+    const server = await FakeServer.start({ password: "right" });
+    servers.push(server);
+    const e = (await rejection(TesseraClient.connect({ port: server.port, password: "wrong" }))) as TesseraError;
+    expect(e).toBeInstanceOf(TesseraError);
+    expect(e.code).toBe("WRONGPASS");
+    expect(e.message).toBe("WRONGPASS invalid username-password pair or user is disabled.");
+    await waitFor(() => server.sockets.size === 0);
+  });
+
+  it("without a password, commands get the server's NOAUTH error", async () => {
+    const { client: c } = await setup({ password: "pw" });
+    const e = (await rejection(c.get("k"))) as TesseraError;
+    expect(e).toBeInstanceOf(TesseraError);
+    expect(e.code).toBe("NOAUTH");
+  });
+
+  it("authenticates again on every reconnect before sending what was queued", async () => {
+    const { server, client: c } = await setup({ password: "pw" }, { password: "pw", reconnect: { initialDelayMs: 10, maxAttempts: 20 } });
+    await c.set("k", "v");
+    server.dropConnections();
+    await waitFor(() => !c.isConnected);
+    expect(await c.getString("k")).toBe("v");
+    expect(c.stats.reconnects).toBe(1);
+    expect(server.received.map((r) => r.argv.join(" "))).toEqual(["AUTH pw", "SET k v", "AUTH pw", "GET k"]);
+  });
+
+  it("gives up, rejecting what was queued, when a reconnect's AUTH is refused", async () => {
+    const { server, client: c } = await setup({ password: "pw" }, { password: "pw", reconnect: { initialDelayMs: 10, maxAttempts: 20 } });
+    const port = server.port;
+    await server.stop();
+    servers.splice(servers.indexOf(server), 1);
+    await waitFor(() => !c.isConnected);
+    const queued = c.ping();
+    const changed = await FakeServer.start({ password: "new-password" }, port);
+    servers.push(changed);
+    const e = (await rejection(queued)) as ConnectionError;
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.reason).toBe("not-sent");
+    expect(e.message).toMatch(/refused authentication: WRONGPASS/);
+    expect(((await rejection(c.ping())) as ConnectionError).reason).toBe("closed");
+    expect(changed.received.map((r) => r.argv[0])).toEqual(["AUTH"]);
+  });
+
+  it("refuses a user name without a password", async () => {
+    await expect(TesseraClient.connect({ port: 1, username: "default" })).rejects.toThrow(/username needs password/);
+  });
+});

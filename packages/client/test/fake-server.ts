@@ -9,6 +9,8 @@ import { DecodedRequest, FrameDecoder, ReplyEncoder, WireError, decodeRequest } 
 export interface FakeServerOptions {
   /** Answer the requests of each received chunk in reverse order (ids keep them matched). */
   reverseBatches?: boolean;
+  /** Require AUTH with this password (user "default"), answering NOAUTH / WRONGPASS as the server does. */
+  password?: string;
 }
 
 export interface Received {
@@ -71,6 +73,7 @@ export class FakeServer {
     socket.setNoDelay(true);
     const decoder = new FrameDecoder();
     const request = new DecodedRequest();
+    let authenticated = this.options.password === undefined;
     socket.on("error", () => {});
     socket.on("close", () => this.sockets.delete(socket));
     socket.on("end", () => socket.end()); // the client's close(): finish and close our side
@@ -85,7 +88,15 @@ export class FakeServer {
           this.received.push({ id: request.id, argv: argv.map((a) => a.toString()) });
           const enc = new ReplyEncoder(256);
           enc.begin(request.id);
-          this.execute(argv, enc);
+          const name = argv[0]!.toString().toUpperCase();
+          if (name === "AUTH") {
+            const user = argv.length === 3 ? argv[1]!.toString() : "default";
+            if (this.options.password !== undefined && user === "default" && argv[argv.length - 1]!.toString() === this.options.password) {
+              authenticated = true;
+              enc.ok();
+            } else enc.error("WRONGPASS", "invalid username-password pair or user is disabled.");
+          } else if (!authenticated) enc.error("NOAUTH", "Authentication required.");
+          else this.execute(argv, enc);
           batch.push(enc.take());
         }
       } catch (e) {
