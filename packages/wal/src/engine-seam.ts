@@ -24,8 +24,9 @@ export interface DurableEngine {
   snapshotAbort?(): void;
   /**
    * Optional: recovery starts (snapshot load, then WAL replay); the engine enters loading mode
-   * (nothing expires until loadEnd, as in Redis). Called again with the snapshot's item count
-   * (items in key order) once known, as a sizing hint.
+   * (nothing expires until loadEnd, as in Redis). Called again, as a sizing hint, with the
+   * number of keys expected: the snapshot's item count (items in key order) plus an estimate of
+   * the WAL records to replay after it (or the estimate alone when there is no snapshot).
    */
   loadBegin?(items: number): void;
   /** Optional: recovery is over; leave loading mode. */

@@ -8,8 +8,9 @@ import { renameSync } from "node:fs";
 import { commandByNameBytes, commandByName, type ErrorCode, type ReplySink } from "@tessera/proto";
 import type { DurableEngine } from "./engine-seam.js";
 import { listLsnFiles, SNAPSHOT_SUFFIX } from "./segment-files.js";
+import type { SnapshotHeader } from "./snapshot-format.js";
 import { loadSnapshot, SnapshotCorruptError } from "./snapshot-reader.js";
-import { replayWal, type WalReplayResult } from "./wal-replay.js";
+import { estimateWalRecords, replayWal, type WalReplayResult } from "./wal-replay.js";
 
 export interface RecoveryResult {
   /** Keys in the engine after recovery. */
@@ -78,7 +79,9 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
         const expect = {
           partitionId: o.partitionId,
           partitions: o.partitions,
-          onItemCount: (n: number) => engine.loadBegin?.(n),
+          // Presize for the snapshot's items and the WAL records after it together: one index
+          // of the final size, so the replay does not rebuild it with every snapshot key in it.
+          onItemCount: (n: number, header: SnapshotHeader) => engine.loadBegin?.(n + estimateWalRecords(o.walDir, header.lsn)),
         };
         const r = loadSnapshot(s.path, expect, loadItem, o.nowMs, o.onProgress);
         snapshot = { path: s.path, lsn: r.header.lsn, items: r.items, expired: r.expired, ms: r.ms };
@@ -95,6 +98,8 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     let unknownCommands = 0;
     let sinceProgress = 0;
     const fromLsn = snapshot === null ? 1 : snapshot.lsn;
+    // No snapshot: presize for the WAL alone (with one, onItemCount did; this is then a no-op).
+    if (snapshot === null) engine.loadBegin?.(estimateWalRecords(o.walDir, fromLsn));
     const wal = replayWal(o.walDir, fromLsn, (argv) => {
       const spec = commandByNameBytes(argv[0]!);
       if (spec === undefined) {

@@ -60,7 +60,7 @@ export function readSnapshotHeader(path: string): SnapshotHeader | string {
 
 export function loadSnapshot(
   path: string,
-  expect: { partitionId: number; partitions: number; onItemCount?: (items: number) => void },
+  expect: { partitionId: number; partitions: number; onItemCount?: (items: number, header: SnapshotHeader) => void },
   loadItem: LoadItem,
   nowMs: number,
   onProgress?: (items: number) => void,
@@ -94,7 +94,7 @@ export function loadSnapshot(
         `written by partition ${header.partitionId} of ${header.partitions}, expected partition ${expect.partitionId} of ${expect.partitions}`,
       );
     }
-    expect.onItemCount?.(footer.count);
+    expect.onItemCount?.(footer.count, header);
     let p = SNAPSHOT_HEADER_BYTES;
     let items = 0;
     let expired = 0;

@@ -11,9 +11,13 @@
  *   the remaining segments are renamed *.discarded (kept for forensics, ignored from then on)
  *   and reported. Never fatal: the server comes up with every record before the gap.
  */
-import { closeSync, openSync, readFileSync, renameSync, statSync, ftruncateSync, fsyncSync } from "node:fs";
-import { checkRecord, decodeRecordArgv, RECORD_HEADER_BYTES, recordLsn, recordPayloadBytes, recordTxid } from "./record-codec.js";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import * as codec from "./record-codec.js";
 import { listLsnFiles, WAL_SUFFIX } from "./segment-files.js";
+
+// Local copies: under tsx's CommonJS path imported bindings are read through a getter call on
+// every access, which showed in the replay profile; the per-record loop reads plain constants.
+const { checkRecord, decodeRecordArgv, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES, recordLsn, recordPayloadBytes, recordTxid } = codec;
 
 export interface WalReplayResult {
   /** LSN the next record must get (one past the last applied, or fromLsn if none). */
@@ -36,7 +40,14 @@ export class WalGapError extends Error {
 
 export type RecordHandler = (argv: Uint8Array[], lsn: number, txid: number) => void;
 
-export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler): WalReplayResult {
+/** Segments are read through one reused buffer of this size (grown only for a larger record). */
+const READ_CHUNK_BYTES = 8 << 20;
+
+/**
+ * Replays every record from `fromLsn` on. `readChunkBytes` is the read buffer's size (tests use a
+ * tiny one to put records across chunk boundaries).
+ */
+export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler, readChunkBytes = READ_CHUNK_BYTES): WalReplayResult {
   const segments = listLsnFiles(dir, WAL_SUFFIX);
   const r: WalReplayResult = {
     nextLsn: fromLsn,
@@ -49,6 +60,11 @@ export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler)
     discarded: [],
     discardedBytes: 0,
   };
+  // One buffer for every segment, not readFileSync per segment: a fresh 64 MiB buffer per
+  // segment costs a page fault per 4 KiB on first touch, which was a visible part of replay.
+  // A plain Uint8Array (not a Buffer): the argv views decodeRecordArgv makes per record are
+  // much cheaper to create on it (no FastBuffer species constructor).
+  let buf = new Uint8Array(0);
   let expected = fromLsn;
   let stopped = false;
   for (let i = 0; i < segments.length; i++) {
@@ -75,37 +91,140 @@ export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler)
       discard(seg.path, r);
       continue;
     }
-    const buf = readFileSync(seg.path);
-    r.segments++;
-    r.bytesRead += buf.length;
-    let off = 0;
+    const fd = openSync(seg.path, "r");
+    let size = 0;
+    let badAt = -1; // file offset of the first record that is not applied
     let bad: string | null = null;
-    while (off < buf.length) {
-      const check = checkRecord(buf, off, buf.length);
-      if (check !== "ok") {
-        bad = check === "short" ? "torn record at the end of the segment" : "corrupt record (length or CRC32C mismatch)";
-        break;
+    try {
+      size = fstatSync(fd).size;
+      r.segments++;
+      r.bytesRead += size;
+      if (buf.length < Math.min(size, readChunkBytes)) buf = new Uint8Array(Math.min(size, readChunkBytes));
+      let filePos = 0; // file offset of buf[0]
+      let have = readFully(fd, buf, 0, Math.min(buf.length, size), 0);
+      let off = 0;
+      for (;;) {
+        if (filePos + off === size) break;
+        const check = checkRecord(buf, off, have);
+        if (check === "short" && filePos + have < size) {
+          // The record runs past the buffer but maybe not past the file: move the rest to the
+          // front, grow for a record larger than the buffer, and read on. (A length field is
+          // trusted here only after checkRecord bounded it by MAX_RECORD_PAYLOAD_BYTES.)
+          const need = have - off >= RECORD_HEADER_BYTES ? RECORD_HEADER_BYTES + recordPayloadBytes(buf, off) : RECORD_HEADER_BYTES;
+          if (filePos + off + need <= size) {
+            const rest = have - off;
+            if (need > buf.length) {
+              const bigger = new Uint8Array(need);
+              bigger.set(buf.subarray(off, have));
+              buf = bigger;
+            } else {
+              buf.copyWithin(0, off, have);
+            }
+            filePos += off;
+            off = 0;
+            const got = readFully(fd, buf, rest, Math.min(buf.length, size - filePos) - rest, filePos + rest);
+            have = rest + got;
+            // The file shrank under us: what is left is a torn tail (checked again below).
+            if (got > 0) continue;
+            size = filePos + have;
+          }
+        }
+        if (check !== "ok") {
+          bad = check === "short" ? "torn record at the end of the segment" : "corrupt record (length or CRC32C mismatch)";
+          break;
+        }
+        const lsn = recordLsn(buf, off);
+        if (lsn > expected) {
+          bad = `LSN gap: expected ${expected}, found ${lsn}`;
+          stopped = true;
+          break;
+        }
+        const recordBytes = RECORD_HEADER_BYTES + recordPayloadBytes(buf, off);
+        if (lsn < expected) {
+          r.duplicates++;
+        } else {
+          onRecord(decodeRecordArgv(buf, off), lsn, recordTxid(buf, off));
+          r.records++;
+          expected++;
+        }
+        off += recordBytes;
       }
-      const lsn = recordLsn(buf, off);
-      if (lsn > expected) {
-        bad = `LSN gap: expected ${expected}, found ${lsn}`;
-        stopped = true;
-        break;
-      }
-      const size = RECORD_HEADER_BYTES + recordPayloadBytes(buf, off);
-      if (lsn < expected) {
-        r.duplicates++;
-      } else {
-        onRecord(decodeRecordArgv(buf, off), lsn, recordTxid(buf, off));
-        r.records++;
-        expected++;
-      }
-      off += size;
+      badAt = filePos + off;
+    } finally {
+      closeSync(fd);
     }
-    if (bad !== null) truncate(seg.path, off, buf.length - off, bad, r);
+    if (bad !== null) truncate(seg.path, badAt, size - badAt, bad, r);
   }
   r.nextLsn = expected;
   return r;
+}
+
+/**
+ * About how many records a replay from `fromLsn` will apply, without reading the records: for
+ * presizing the hash index before recovery inserts anything (growing it on the way re-hashes
+ * every key, a slab read each, ~20% of WAL replay time before). Segments followed by another
+ * hold (next LSN - own LSN) records; the last one is estimated from the record sizes of its
+ * first MiB. An upper bound for new keys rather than exact (overwrites and deletes count too),
+ * never more than one per 32 bytes of WAL, so a wrong guess costs at most ~20% of the WAL's
+ * size in hash table slots; the caller's memory budget has the last word.
+ */
+export function estimateWalRecords(dir: string, fromLsn: number): number {
+  const segments = listLsnFiles(dir, WAL_SUFFIX);
+  let records = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const next = segments[i + 1];
+    if (next !== undefined && next.lsn <= fromLsn) continue;
+    let size: number;
+    try {
+      size = statSync(seg.path).size;
+    } catch {
+      continue;
+    }
+    const most = Math.floor(size / MIN_RECORD_BYTES);
+    if (next !== undefined) {
+      records += Math.min(most, Math.max(0, next.lsn - Math.max(seg.lsn, fromLsn)));
+    } else {
+      records += Math.min(most, sampleRecordCount(seg.path, size));
+    }
+  }
+  return records;
+}
+
+/** Smallest possible record: header, argc and one empty argument. */
+const MIN_RECORD_BYTES = RECORD_HEADER_BYTES + 8;
+const SAMPLE_BYTES = 1 << 20;
+
+/** Records in a segment of `size` bytes, extrapolated from the whole records in its first MiB. */
+function sampleRecordCount(path: string, size: number): number {
+  const sample = new Uint8Array(Math.min(size, SAMPLE_BYTES));
+  const fd = openSync(path, "r");
+  let got: number;
+  try {
+    got = readFully(fd, sample, 0, sample.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  let off = 0;
+  let n = 0;
+  while (off + RECORD_HEADER_BYTES <= got) {
+    const payload = recordPayloadBytes(sample, off);
+    if (payload < 4 || payload > MAX_RECORD_PAYLOAD_BYTES || off + RECORD_HEADER_BYTES + payload > got) break;
+    off += RECORD_HEADER_BYTES + payload;
+    n++;
+  }
+  if (n === 0) return 0;
+  return got === size ? n : Math.ceil((n * size) / off);
+}
+
+function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, offset + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
 function truncate(path: string, offset: number, bytes: number, reason: string, r: WalReplayResult): void {
