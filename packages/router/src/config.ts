@@ -265,6 +265,23 @@ function readFileSafe(file: string): boolean {
   return "max-frame-bytes" in parsed || "maxFrameBytes" in parsed;
 }
 
+/**
+ * The warning `serve` prints when the server listens beyond this machine without a password
+ * (Redis refuses such connections in "protected mode"; Tessera serves them, and says so).
+ */
+export function exposureWarning(c: Readonly<ServerConfig>): string | null {
+  if (c.requirepass !== "" || isLoopback(c.host)) return null;
+  return (
+    `tessera: WARNING: listening on ${c.host} without a password: anyone who can reach the ports ` +
+    `may read, change and delete every key. Set "requirepass" in the config file (or --requirepass).`
+  );
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 function validate(c: ServerConfig): void {
   if (c.partitions > 256) throw new ConfigError(`--partitions: at most 256, got ${c.partitions}`);
   if (c.respPort !== 0 && c.respPort === c.port) throw new ConfigError("--port and --resp-port must differ");

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, defaultConfig, parseByteSize, parseServeArgs, usage } from "../src/config.js";
+import { ConfigError, defaultConfig, exposureWarning, parseByteSize, parseServeArgs, usage } from "../src/config.js";
 
 const parse = (args: string[]) => {
   const r = parseServeArgs(args);
@@ -73,6 +73,14 @@ describe("config", () => {
     expect(usage()).toContain("--requirepass PASSWORD");
     expect(usage()).toMatch(/--requirepass PASSWORD .*\(default: none\)/);
     expect(usage()).toMatch(/Set a\s+password before binding to another interface/);
+  });
+
+  it("warns when listening beyond loopback without a password, and only then", () => {
+    const d = defaultConfig();
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "::ffff:127.0.0.1"]) expect(exposureWarning({ ...d, host }), host).toBeNull();
+    expect(exposureWarning({ ...d, host: "0.0.0.0" })).toMatch(/WARNING: listening on 0\.0\.0\.0 without a password/);
+    expect(exposureWarning({ ...d, host: "10.0.0.5" })).toMatch(/requirepass/);
+    expect(exposureWarning({ ...d, host: "0.0.0.0", requirepass: "pw" })).toBeNull();
   });
 
   it("keeps the frame limit above the value limit unless set explicitly", () => {

@@ -2,7 +2,7 @@
  * `tessera serve [flags]`: parse the configuration, start the server, print one ready line,
  * stop gracefully on SIGINT/SIGTERM (exit 0). A second signal while stopping exits at once (1).
  */
-import { ConfigError, parseServeArgs, usage } from "../config.js";
+import { ConfigError, exposureWarning, parseServeArgs, usage } from "../config.js";
 import { TesseraServer } from "../server.js";
 
 /** The line scripts wait for; keep its `key=value` words stable (the e2e helper parses them). */
@@ -35,6 +35,8 @@ export async function serve(args: readonly string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(readyLine(config.host, ports.port, ports.respPort, config.partitions, config.dataDir) + "\n");
+  const warning = exposureWarning(config);
+  if (warning !== null) process.stderr.write(warning + "\n");
 
   return new Promise<number>((resolve) => {
     let stopping = false;
