@@ -13,6 +13,7 @@ import { SnapshotWriter } from "./snapshot.js";
 // Local copies: under some loaders (tsx's CommonJS path) imported bindings are read through
 // getter calls on every access; hot paths read plain module constants instead.
 const { MAX_EXPIRY_MS, MAX_VALUE_LENGTH_FIELD, NO_REF } = layout;
+const { OK: PUT_OK, OOM: PUT_OOM } = PutResult;
 
 /** Handlers by command name; the dispatch table is built from the shared command table. */
 const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -252,8 +253,8 @@ export class PartitionEngine {
     if (store.isExpired(expiryMs)) return;
     const found = store.lookupForLoad(key);
     const result = store.put(key, found, bytes, valueOffset, valueLength, bytes, 0, 0, expiryMs, false);
-    if (result === PutResult.OOM) throw new Error("loadItem: out of memory (maxMemoryBytes)");
-    if (result !== PutResult.OK) throw new Error("loadItem: key or value larger than the configured limits");
+    if (result === PUT_OOM) throw new Error("loadItem: out of memory (maxMemoryBytes)");
+    if (result !== PUT_OK) throw new Error("loadItem: key or value larger than the configured limits");
   }
 
   /** Checks every internal invariant (slabs, indexes); throws on a mismatch. For tests. */
