@@ -184,6 +184,46 @@ describe("RESP port with --requirepass (raw socket)", () => {
   });
 });
 
+describe("request size limits before AUTH", () => {
+  it("RESP: more than 10 arguments or a bulk over 16 KiB is a protocol error that closes the connection", async () => {
+    for (const [wire, message] of [
+      [resp("AUTH", ...Array.from({ length: 10 }, (_, i) => String(i))), "-ERR Protocol error: unauthenticated multibulk length\r\n"],
+      [resp("AUTH", "x".repeat(16 * 1024 + 1)), "-ERR Protocol error: unauthenticated bulk length\r\n"],
+    ] as const) {
+      const raw = new RawClient(secured.respPort);
+      expect(await raw.exchange(wire, message.length)).toBe(message);
+      const deadline = Date.now() + 5000;
+      while (!raw.closed && Date.now() < deadline) await sleep(10);
+      expect(raw.closed).toBe(true);
+    }
+  });
+
+  it("RESP: a large value right after AUTH in the same write is accepted", async () => {
+    const raw = new RawClient(secured.respPort);
+    const value = "v".repeat(200 * 1024);
+    const wire = resp("AUTH", PASSWORD) + resp("SET", "auth:big", value) + resp("STRLEN", "auth:big");
+    const expected = `+OK\r\n+OK\r\n:${value.length}\r\n`;
+    expect(await raw.exchange(wire, expected.length)).toBe(expected);
+    raw.socket.destroy();
+  });
+
+  it("native: a frame over 64 KiB before AUTH is refused (TOOBIG) and closes; after AUTH large values work", async () => {
+    const stranger = await TesseraClient.connect({ port: secured.port, reconnect: false });
+    nativeClients.push(stranger);
+    let error: unknown;
+    try {
+      await stranger.set("auth:big-native", Buffer.alloc(100 * 1024, 1));
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toMatch(/TOOBIG frame of \d+ bytes is larger than the limit of 65536 bytes for a connection that has not authenticated/);
+    const c = await TesseraClient.connect({ port: secured.port, password: PASSWORD, reconnect: false });
+    nativeClients.push(c);
+    expect(await c.set("auth:big-native", Buffer.alloc(1024 * 1024, 1))).toBe("OK");
+    expect(await c.strlen("auth:big-native")).toBe(1024 * 1024);
+  });
+});
+
 describe("native port with --requirepass", () => {
   it("the client with the password connects and works", async () => {
     const c = await TesseraClient.connect({ port: secured.port, password: PASSWORD, reconnect: false });

@@ -37,7 +37,11 @@ export interface FrameDecoderOptions {
 }
 
 export class FrameDecoder {
-  readonly maxFrameBytes: number;
+  /**
+   * Largest frame body accepted. May be changed between frames: it is checked when a frame's
+   * length prefix is read (the native server keeps it small until a connection authenticates).
+   */
+  maxFrameBytes: number;
 
   // The chunk being read and the read position in it.
   private chunk: Uint8Array = new Uint8Array(0);

@@ -129,3 +129,20 @@ describe("FrameDecoder", () => {
     expect(() => d.push(new Uint8Array(1))).toThrow(/not drained/);
   });
 });
+
+describe("FrameDecoder: changing the limit between frames", () => {
+  it("checks each frame against the limit in force when its length is read", () => {
+    // Two-byte varint length prefix (both sizes are in 128..16383).
+    const frame = (n: number) => Buffer.concat([Buffer.from([(n & 0x7f) | 0x80, n >> 7]), Buffer.alloc(n, 1)]);
+    const d = new FrameDecoder({ maxFrameBytes: 1000 });
+    d.push(Buffer.concat([frame(300), frame(600)]));
+    expect(d.next()!.length).toBe(300);
+    d.maxFrameBytes = 500;
+    expect(() => d.next()).toThrow(/frame of 600 bytes is larger than the limit of 500 bytes/);
+    const raised = new FrameDecoder({ maxFrameBytes: 500 });
+    raised.push(Buffer.concat([frame(300), frame(600)]));
+    expect(raised.next()!.length).toBe(300);
+    raised.maxFrameBytes = 1000;
+    expect(raised.next()!.length).toBe(600);
+  });
+});

@@ -188,3 +188,39 @@ describe("parseStrictInt", () => {
     expect(p("1".repeat(16))).toBeNull();
   });
 });
+
+describe("RespRequestParser: before authentication", () => {
+  function preAuthParser(): RespRequestParser {
+    const p = new RespRequestParser(LIMITS);
+    p.preAuth = true;
+    return p;
+  }
+
+  it("refuses more than 10 arguments and bulks over 16 KiB with Redis's words", () => {
+    const many = preAuthParser();
+    many.push(Buffer.from("*11\r\n", "latin1"));
+    expect(many.next()).toBeNull();
+    expect(many.error).toBe("Protocol error: unauthenticated multibulk length");
+
+    const big = preAuthParser();
+    big.push(Buffer.from(`*2\r\n$4\r\nAUTH\r\n$${16 * 1024 + 1}\r\n`, "latin1"));
+    expect(big.next()).toBeNull();
+    expect(big.error).toBe("Protocol error: unauthenticated bulk length");
+
+    const fits = preAuthParser();
+    fits.push(Buffer.from(encode(["AUTH", "x".repeat(16 * 1024)]) + encode(["A", "1", "2", "3", "4", "5", "6", "7", "8", "9"]), "latin1"));
+    expect(fits.next()!.length).toBe(2);
+    expect(fits.next()!.length).toBe(10);
+    expect(fits.error).toBeNull();
+  });
+
+  it("parses the request after the one that cleared preAuth with the full limits", () => {
+    const p = preAuthParser();
+    const big = "v".repeat(100 * 1024);
+    p.push(Buffer.from(encode(["AUTH", "pw"]) + encode(["SET", "k", big]), "latin1"));
+    expect(p.next()!.map((a) => Buffer.from(a).toString())).toEqual(["AUTH", "pw"]);
+    p.preAuth = false; // what the connection does once AUTH succeeded
+    expect(p.next()![2]!.length).toBe(big.length);
+    expect(p.error).toBeNull();
+  });
+});

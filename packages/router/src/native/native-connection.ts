@@ -29,6 +29,13 @@ import type { Router } from "../router.js";
 import type { ClientSession, ReplyTarget } from "../session.js";
 
 const QUIT_ID = Cmd.QUIT!;
+/**
+ * Frame limit until the connection authenticates (when the server has a password): room for
+ * AUTH or HELLO with long credentials, far below max-frame-bytes, so a stranger cannot make
+ * the server buffer large requests (Redis holds unauthenticated RESP requests to 10 arguments
+ * of 16 KiB for the same reason).
+ */
+const PREAUTH_MAX_FRAME_BYTES = 64 * 1024;
 
 export class NativeConnection implements ReplyTarget {
   readonly session: ClientSession;
@@ -49,6 +56,8 @@ export class NativeConnection implements ReplyTarget {
   private processing = false;
   private flushScheduled = false;
   private closed = false;
+  /** The frame limit is PREAUTH_MAX_FRAME_BYTES until the session authenticates. */
+  private preAuth: boolean;
 
   private readonly flushBound = () => this.flush();
 
@@ -62,6 +71,8 @@ export class NativeConnection implements ReplyTarget {
     this.resumeBelow = Math.max(1, Math.floor(cfg.maxInflightPerConnection / 2));
     this.decoder = new FrameDecoder({ maxFrameBytes: cfg.maxFrameBytes });
     this.session = router.openSession("native", `${socket.remoteAddress}:${socket.remotePort}`);
+    this.preAuth = !this.session.authenticated;
+    if (this.preAuth) this.decoder.maxFrameBytes = Math.min(cfg.maxFrameBytes, PREAUTH_MAX_FRAME_BYTES);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.onDrain());
@@ -130,6 +141,11 @@ export class NativeConnection implements ReplyTarget {
     // Drop stale entries from an earlier, longer request so argv.length is argc.
     if (argv.length !== req.argc) argv.length = req.argc;
     this.router.execute(this.session, spec, argv, this, req.id);
+    if (this.preAuth && this.session.authenticated) {
+      // AUTH succeeded (router commands answer synchronously): full limit from the next frame.
+      this.preAuth = false;
+      this.decoder.maxFrameBytes = this.router.config.maxFrameBytes;
+    }
     if (spec.id === QUIT_ID) {
       // Nothing pipelined after QUIT runs (as in Redis); close once its OK is written.
       this.readingStopped = true;
@@ -140,7 +156,8 @@ export class NativeConnection implements ReplyTarget {
   /** Framing is lost (bad length prefix, frame over the limit): say why, then close. */
   private fatal(e: unknown): void {
     const code: ErrorCode = e instanceof WireError ? e.code : "PROTO";
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    if (this.preAuth && code === "TOOBIG") message += " for a connection that has not authenticated (AUTH first)";
     this.readingStopped = true;
     this.socket.pause();
     this.router.replyError(this.session, this, 0, code, message);

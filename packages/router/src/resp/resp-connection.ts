@@ -75,6 +75,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
   ) {
     super(session);
     this.parser = new RespRequestParser(limits);
+    this.parser.preAuth = !session.authenticated;
     this.maxInflight = maxInflight;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -99,6 +100,8 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
         const argv = parser.next();
         if (argv === null) break;
         this.dispatch(router, session, argv);
+        // AUTH succeeded (it is answered synchronously): later requests get the full limits.
+        if (parser.preAuth && session.authenticated) parser.preAuth = false;
         if (session.closeAfterReply) {
           this.closing = true;
           break;

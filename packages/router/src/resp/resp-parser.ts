@@ -17,6 +17,9 @@
  * - a request's bulks adding up to > maxRequestBytes -> "Protocol error: request is larger than max-frame-bytes (N)"
  * - count/length line or inline line over 64 KiB without its line end -> "Protocol error: too big ..."
  * - unbalanced quotes in an inline request           -> "Protocol error: unbalanced quotes in request"
+ * - while `preAuth` (the connection must still AUTH): more than 10 arguments -> "Protocol error:
+ *   unauthenticated multibulk length", a bulk over 16 KiB -> "Protocol error: unauthenticated
+ *   bulk length" (Redis's limits: a stranger cannot make the server buffer large requests)
  * A request that is merely incomplete waits for more bytes.
  */
 
@@ -42,6 +45,10 @@ const ZERO = 48;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Redis's limits for a connection that has not authenticated (networking.c). */
+export const PREAUTH_MAX_ARGS = 10;
+export const PREAUTH_MAX_BULK_BYTES = 16 * 1024;
+
 export class RespRequestParser {
   /** Unparsed bytes live in buf[pos, buf.length). */
   private buf: Buffer = EMPTY;
@@ -64,6 +71,13 @@ export class RespRequestParser {
 
   /** Set once a protocol error was found: the message (without the ERR code). The parser then stops. */
   error: string | null = null;
+
+  /**
+   * The connection has not authenticated yet: requests are held to PREAUTH_MAX_ARGS and
+   * PREAUTH_MAX_BULK_BYTES. The owner clears it after the AUTH that succeeds; the next request
+   * is parsed with the full limits (next() parses one request per call).
+   */
+  preAuth = false;
 
   constructor(private readonly limits: RespParserLimits) {
     if (!(limits.maxBulkBytes > 0 && limits.maxArgs > 0 && limits.maxRequestBytes > 0)) {
@@ -126,6 +140,7 @@ export class RespRequestParser {
         }
         const count = parseStrictInt(buf, this.pos + 1, cr);
         if (count === null || count > this.limits.maxArgs) return this.fail("Protocol error: invalid multibulk length");
+        if (this.preAuth && count > PREAUTH_MAX_ARGS) return this.fail("Protocol error: unauthenticated multibulk length");
         this.pos = cr + 2;
         if (count <= 0) continue; // `*0` and `*-1` are ignored, as in Redis
         this.argsLeft = count;
@@ -162,6 +177,7 @@ export class RespRequestParser {
           len = parsed === null ? -1 : parsed;
         }
         if (len < 0 || len > this.limits.maxBulkBytes) return this.fail("Protocol error: invalid bulk length");
+        if (this.preAuth && len > PREAUTH_MAX_BULK_BYTES) return this.fail("Protocol error: unauthenticated bulk length");
         this.requestBytes += len;
         if (this.requestBytes > this.limits.maxRequestBytes) {
           return this.fail(`Protocol error: request is larger than max-frame-bytes (${this.limits.maxRequestBytes})`);
