@@ -5,7 +5,7 @@
  * covers (WalGapError) stops the partition from coming up.
  */
 import { renameSync } from "node:fs";
-import { commandByNameBytes, commandByName, type ErrorCode, type ReplySink } from "@tessera/proto";
+import { commandByNameBytes, commandByName, type CommandSpec, type ErrorCode, type ReplySink } from "@tessera/proto";
 import type { DurableEngine } from "./engine-seam.js";
 import { listLsnFiles, SNAPSHOT_SUFFIX } from "./segment-files.js";
 import type { SnapshotHeader } from "./snapshot-format.js";
@@ -100,8 +100,20 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     const fromLsn = snapshot === null ? 1 : snapshot.lsn;
     // No snapshot: presize for the WAL alone (with one, onItemCount did; this is then a no-op).
     if (snapshot === null) engine.loadBegin?.(estimateWalRecords(o.walDir, fromLsn));
+    // Consecutive records mostly name the same command: compare the name bytes with the last
+    // one's instead of building a string per record for the table lookup.
+    const lastName = new Uint8Array(16);
+    let lastNameLength = -1;
+    let lastSpec: CommandSpec | undefined;
     const wal = replayWal(o.walDir, fromLsn, (argv) => {
-      const spec = commandByNameBytes(argv[0]!);
+      const name = argv[0]!;
+      let spec = lastSpec;
+      if (!sameBytes(name, lastName, lastNameLength)) {
+        spec = commandByNameBytes(name);
+        lastSpec = spec;
+        lastNameLength = name.length <= lastName.length ? name.length : -1;
+        if (lastNameLength >= 0) lastName.set(name);
+      }
       if (spec === undefined) {
         unknownCommands++;
         return;
@@ -135,6 +147,13 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     engine.loadEnd?.();
     o.setReplaying(false);
   }
+}
+
+/** True when `a` equals the first `length` bytes of `b` (length -1: nothing cached). */
+function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  if (a.length !== length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function flushEngine(engine: DurableEngine): void {
