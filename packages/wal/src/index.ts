@@ -4,7 +4,7 @@ export { checkDataDir, DataDirError, type DataDirMeta, META_FILE, DATA_FORMAT_VE
 export { crc32c } from "./crc32c.js";
 export type { DurableEngine, SnapshotEmit } from "./engine-seam.js";
 export type { RecoveryResult } from "./recovery.js";
-export { estimateWalRecords, WalGapError, replayWal, type WalReplayResult } from "./wal-replay.js";
+export { estimateReplayKeys, WalGapError, replayWal, type WalReplayResult } from "./wal-replay.js";
 export { SnapshotCorruptError, loadSnapshot } from "./snapshot-reader.js";
 export { type DurabilityFs, nodeFs } from "./fs-seam.js";
 export { walDir, snapshotDir, partitionDir } from "./segment-files.js";

@@ -10,7 +10,7 @@ import type { DurableEngine } from "./engine-seam.js";
 import { listLsnFiles, SNAPSHOT_SUFFIX } from "./segment-files.js";
 import type { SnapshotHeader } from "./snapshot-format.js";
 import { loadSnapshot, SnapshotCorruptError } from "./snapshot-reader.js";
-import { estimateWalRecords, replayWal, type WalReplayResult } from "./wal-replay.js";
+import { estimateReplayKeys, replayWal, type WalReplayResult } from "./wal-replay.js";
 
 export interface RecoveryResult {
   /** Keys in the engine after recovery. */
@@ -81,7 +81,7 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
           partitions: o.partitions,
           // Presize for the snapshot's items and the WAL records after it together: one index
           // of the final size, so the replay does not rebuild it with every snapshot key in it.
-          onItemCount: (n: number, header: SnapshotHeader) => engine.loadBegin?.(n + estimateWalRecords(o.walDir, header.lsn)),
+          onItemCount: (n: number, header: SnapshotHeader) => engine.loadBegin?.(n + estimateReplayKeys(o.walDir, header.lsn)),
         };
         const r = loadSnapshot(s.path, expect, loadItem, o.nowMs, o.onProgress);
         snapshot = { path: s.path, lsn: r.header.lsn, items: r.items, expired: r.expired, ms: r.ms };
@@ -99,7 +99,7 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     let sinceProgress = 0;
     const fromLsn = snapshot === null ? 1 : snapshot.lsn;
     // No snapshot: presize for the WAL alone (with one, onItemCount did; this is then a no-op).
-    if (snapshot === null) engine.loadBegin?.(estimateWalRecords(o.walDir, fromLsn));
+    if (snapshot === null) engine.loadBegin?.(estimateReplayKeys(o.walDir, fromLsn));
     // Consecutive records mostly name the same command: compare the name bytes with the last
     // one's instead of building a string per record for the table lookup.
     const lastName = new Uint8Array(16);

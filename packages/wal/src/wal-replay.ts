@@ -17,7 +17,7 @@ import { listLsnFiles, WAL_SUFFIX } from "./segment-files.js";
 
 // Local copies: under tsx's CommonJS path imported bindings are read through a getter call on
 // every access, which showed in the replay profile; the per-record loop reads plain constants.
-const { checkRecord, decodeRecordArgv, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES, recordLsn, recordPayloadBytes, recordTxid } = codec;
+const { checkRecord, decodeRecordArgv, RECORD_HEADER_BYTES, recordLsn, recordPayloadBytes, recordTxid } = codec;
 
 export interface WalReplayResult {
   /** LSN the next record must get (one past the last applied, or fromLsn if none). */
@@ -160,17 +160,21 @@ export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler,
 }
 
 /**
- * About how many records a replay from `fromLsn` will apply, without reading the records: for
- * presizing the hash index before recovery inserts anything (growing it on the way re-hashes
- * every key, a slab read each, ~20% of WAL replay time before). Segments followed by another
- * hold (next LSN - own LSN) records; the last one is estimated from the record sizes of its
- * first MiB. An upper bound for new keys rather than exact (overwrites and deletes count too),
- * never more than one per 32 bytes of WAL, so a wrong guess costs at most ~20% of the WAL's
- * size in hash table slots; the caller's memory budget has the last word.
+ * About how many distinct keys a replay from `fromLsn` will write, without reading all the
+ * records: for presizing the hash index before recovery inserts anything (growing it on the way
+ * re-hashes every key, a slab read each, ~20% of WAL replay time before).
+ *
+ * Records: segments followed by another hold (next LSN - own LSN) records; the last one is
+ * extrapolated from the record sizes in its first MiB. Keys: records times the share of
+ * distinct keys (argv[1]) among the records of that sample, so a log of counter updates on a
+ * few keys does not presize for millions. Within one MiB keys repeat less than over the whole
+ * log, so the share errs high, which is the cheap side: a table a little too large, never a
+ * rebuild. Never more than one per 32 bytes of WAL; the engine's memory budget has the last word.
  */
-export function estimateWalRecords(dir: string, fromLsn: number): number {
+export function estimateReplayKeys(dir: string, fromLsn: number): number {
   const segments = listLsnFiles(dir, WAL_SUFFIX);
   let records = 0;
+  let keyShare = 1;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     const next = segments[i + 1];
@@ -185,18 +189,23 @@ export function estimateWalRecords(dir: string, fromLsn: number): number {
     if (next !== undefined) {
       records += Math.min(most, Math.max(0, next.lsn - Math.max(seg.lsn, fromLsn)));
     } else {
-      records += Math.min(most, sampleRecordCount(seg.path, size));
+      const sample = sampleSegment(seg.path, size);
+      records += Math.min(most, sample.records);
+      keyShare = sample.keyShare;
     }
   }
-  return records;
+  return Math.ceil(records * keyShare);
 }
 
 /** Smallest possible record: header, argc and one empty argument. */
 const MIN_RECORD_BYTES = RECORD_HEADER_BYTES + 8;
 const SAMPLE_BYTES = 1 << 20;
 
-/** Records in a segment of `size` bytes, extrapolated from the whole records in its first MiB. */
-function sampleRecordCount(path: string, size: number): number {
+/**
+ * Records in a segment of `size` bytes, extrapolated from the valid records in its first MiB,
+ * and the share of distinct keys among those records.
+ */
+function sampleSegment(path: string, size: number): { records: number; keyShare: number } {
   const sample = new Uint8Array(Math.min(size, SAMPLE_BYTES));
   const fd = openSync(path, "r");
   let got: number;
@@ -205,16 +214,18 @@ function sampleRecordCount(path: string, size: number): number {
   } finally {
     closeSync(fd);
   }
+  const keys = new Set<string>();
+  const latin1 = new TextDecoder("latin1");
   let off = 0;
   let n = 0;
-  while (off + RECORD_HEADER_BYTES <= got) {
-    const payload = recordPayloadBytes(sample, off);
-    if (payload < 4 || payload > MAX_RECORD_PAYLOAD_BYTES || off + RECORD_HEADER_BYTES + payload > got) break;
-    off += RECORD_HEADER_BYTES + payload;
+  while (checkRecord(sample, off, got) === "ok") {
+    const argv = decodeRecordArgv(sample, off);
+    if (argv.length >= 2) keys.add(latin1.decode(argv[1]));
+    off += RECORD_HEADER_BYTES + recordPayloadBytes(sample, off);
     n++;
   }
-  if (n === 0) return 0;
-  return got === size ? n : Math.ceil((n * size) / off);
+  if (n === 0) return { records: 0, keyShare: 1 };
+  return { records: got === size ? n : Math.ceil((n * size) / off), keyShare: Math.max(keys.size, 1) / n };
 }
 
 function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {

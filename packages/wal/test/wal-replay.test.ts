@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { estimateWalRecords, nodeFs, replayWal, WalGapError, WalWriter } from "../src/index.js";
+import { estimateReplayKeys, nodeFs, replayWal, WalGapError, WalWriter } from "../src/index.js";
 import { argv, tempDir } from "./helpers.js";
 
 const dec = new TextDecoder();
@@ -146,16 +146,26 @@ describe("WAL replay", () => {
     }
   });
 
-  it("estimates the records to replay (for presizing) from segment LSNs and sizes", () => {
+  it("estimates the keys a replay writes (for presizing) from segment LSNs, sizes and a sample", () => {
     const dir = writeWal(300, 4096);
     expect(segments(dir).length).toBeGreaterThan(2);
-    // Every record has the same size here, so the estimate is exact.
-    expect(estimateWalRecords(dir, 1)).toBe(300);
-    const from150 = estimateWalRecords(dir, 150);
+    // Every record has the same size and its own key here, so the estimate is exact.
+    expect(estimateReplayKeys(dir, 1)).toBe(300);
+    const from150 = estimateReplayKeys(dir, 150);
     // Whole segments after the start are exact; the one holding LSN 150 may count from its start.
     expect(from150).toBeGreaterThanOrEqual(151);
     expect(from150).toBeLessThan(300);
-    expect(estimateWalRecords(join(dir, "missing"), 1)).toBe(0);
+    expect(estimateReplayKeys(join(dir, "missing"), 1)).toBe(0);
+  });
+
+  it("estimates few keys for many updates of the same keys", () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const w = new WalWriter({ dir: t.dir, fs: nodeFs, fsync: "no", segmentBytes: 1 << 20, nextLsn: 1 });
+    for (let i = 0; i < 3000; i++) w.append(argv("INCR", `counter${i % 3}`));
+    w.commit(0);
+    w.close(0);
+    expect(estimateReplayKeys(t.dir, 1)).toBe(3);
   });
 });
 
