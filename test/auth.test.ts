@@ -257,6 +257,31 @@ describe("native port with --requirepass", () => {
   });
 });
 
+describe("CONFIG SET requirepass", () => {
+  it("rotates the password: new connections need the new one, open ones stay authenticated", async () => {
+    const server = await startServer({ partitions: 1, resp: false, args: ["--requirepass", "old-pass"] });
+    try {
+      const admin = await TesseraClient.connect({ port: server.port, password: "old-pass", reconnect: false });
+      nativeClients.push(admin);
+      expect(await call(admin, "CONFIG", "SET", "requirepass", "new-pass")).toBe("OK");
+      expect(await admin.set("still", "works")).toBe("OK"); // the open connection keeps its authentication
+      let error: unknown;
+      try {
+        nativeClients.push(await TesseraClient.connect({ port: server.port, password: "old-pass", reconnect: false }));
+      } catch (e) {
+        error = e;
+      }
+      expect((error as TesseraError).code).toBe("WRONGPASS");
+      const fresh = await TesseraClient.connect({ port: server.port, password: "new-pass", reconnect: false });
+      nativeClients.push(fresh);
+      expect(await fresh.getString("still")).toBe("works");
+      expect(JSON.stringify(await call(fresh, "CONFIG", "GET", "*"))).not.toContain("new-pass");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
 describe("server without --requirepass", () => {
   it("answers AUTH <password> with Redis's error and AUTH default <anything> with OK", async () => {
     const raw = new RawClient(open.respPort);

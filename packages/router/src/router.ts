@@ -208,6 +208,8 @@ export class Router implements ServerContext {
     // maxClients from it on each accept, INFO and CONFIG GET show it.
     const config = this.config as ServerConfig;
     if (changes.maxClients !== undefined) config.maxClients = changes.maxClients;
+    // Connections opened from now on need the new password; open ones stay authenticated (Redis).
+    if (changes.requirepass !== undefined) config.requirepass = changes.requirepass;
     if (changes.fsync !== undefined) {
       config.fsync = changes.fsync;
       for (const port of this.ports) port.setFsync?.(changes.fsync);

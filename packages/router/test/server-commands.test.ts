@@ -238,6 +238,12 @@ describe("CONFIG", () => {
     expect(err(run(c, s, "CONFIG", "SET", "nosuch", "1"))).toBe("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
     expect(err(run(c, s, "CONFIG", "SET", "appendfsync"))).toBe("ERR wrong number of arguments for 'config|set' command");
   });
+  it("SET requirepass rotates the password without ever showing it", () => {
+    const c = makeContext([s]);
+    expect(run(c, s, "CONFIG", "SET", "requirepass", "n3w-secret")).toEqual({ kind: "ok" });
+    expect(c.config.requirepass).toBe("n3w-secret");
+    expect(flatMap(run(c, s, "CONFIG", "GET", "*")).has("requirepass")).toBe(false);
+  });
   it("SET appendfsync on an in-memory server says why it cannot", () => {
     const c = makeContext([s]);
     c.config.dataDir = "";

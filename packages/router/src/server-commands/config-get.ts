@@ -2,7 +2,8 @@
  * CONFIG GET pattern [pattern ...]: Redis parameter names mapped onto Tessera's ServerConfig, so
  * tools that read them (redis-benchmark reads `save` and `appendonly`, clients read
  * `databases`) see sensible values.
- * CONFIG SET name value [name value ...]: the run-time settings (`appendfsync`, `maxclients`),
+ * CONFIG SET name value [name value ...]: the run-time settings (`appendfsync`, `maxclients`,
+ * `requirepass`),
  * all pairs validated before any is applied, as Redis 7 does; the other parameters are fixed at
  * start (flags or the config file) and are refused with Redis's "can't set immutable config".
  */
@@ -51,6 +52,15 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
       if (policy === undefined) return "argument(s) must be one of the following: always, everysec, no";
       if (ctx.config.dataDir === "") return "the server runs without a data directory (no WAL to fsync); restart it with --data-dir";
       changes.fsync = policy;
+      return null;
+    },
+  ],
+  [
+    // Password rotation without a restart. Write-only: CONFIG GET does not list it, so the
+    // password never shows in a reply (Redis would return it).
+    "requirepass",
+    (value, _ctx, changes) => {
+      changes.requirepass = value;
       return null;
     },
   ],
@@ -128,7 +138,7 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value> [<directive> <value> ...]",
-        "    Set configuration directives at run time: appendfsync, maxclients. Others are",
+        "    Set configuration directives at run time: appendfsync, maxclients, requirepass. Others are",
         "    fixed at start (flags or the config file).",
         "RESETSTAT",
         "    Accepted; statistics are not reset.",
