@@ -15,7 +15,7 @@
  * ends with one JSON line of ratios. Installs redis-server and redis-tools with apt if missing.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -194,18 +194,47 @@ interface BenchRow {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time (user + system, all threads) the server spent per request; NaN when not measured. */
+  cpuUsPerRequest: number;
 }
 
-function runRedisBenchmark(port: number, pipeline: number, requests: number): BenchRow[] {
-  const args = ["-h", "127.0.0.1", "-p", String(port), "-t", "set,get", "-d", "200", "-r", "100000", "-c", "50", "-P", String(pipeline), "-n", String(requests), "--csv"];
-  const r = spawnSync("redis-benchmark", args, { encoding: "utf8", timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`redis-benchmark ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}`);
-  return parseCsv(r.stdout);
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux unless built otherwise). */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** User + system CPU of a process, all threads, in µs; NaN where /proc is not there. */
+function processCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * One redis-benchmark run per test (SET, then GET), so the server's CPU time can be charged to
+ * each: CPU per request is the figure that says how far apart the servers are when the load
+ * generator shares the cores, whatever the throughput happened to be.
+ */
+function runRedisBenchmark(port: number, pipeline: number, requests: number, serverPid?: number): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const test of ["set", "get"]) {
+    const args = ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-d", "200", "-r", "100000", "-c", "50", "-P", String(pipeline), "-n", String(requests), "--csv"];
+    const cpu0 = processCpuUs(serverPid);
+    const r = spawnSync("redis-benchmark", args, { encoding: "utf8", timeout: 600_000 });
+    const cpu1 = processCpuUs(serverPid);
+    if (r.status !== 0) throw new Error(`redis-benchmark ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}`);
+    for (const row of parseCsv(r.stdout, 1)) rows.push({ ...row, cpuUsPerRequest: (cpu1 - cpu0) / requests });
+  }
+  return rows;
 }
 
 /** redis-benchmark 7 --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms" */
-export function parseCsv(text: string): BenchRow[] {
-  const rows: BenchRow[] = [];
+export function parseCsv(text: string, expectedRows = 2): Omit<BenchRow, "cpuUsPerRequest">[] {
+  const rows: Omit<BenchRow, "cpuUsPerRequest">[] = [];
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   const header = (lines[0] ?? "").split(",").map((h) => h.replace(/"/g, ""));
   const col = (name: string) => header.indexOf(name);
@@ -222,7 +251,7 @@ export function parseCsv(text: string): BenchRow[] {
       maxMs: Number(cells[col("max_latency_ms")]),
     });
   }
-  if (rows.length !== 2) throw new Error(`could not parse redis-benchmark output:\n${text}`);
+  if (rows.length !== expectedRows) throw new Error(`could not parse redis-benchmark output:\n${text}`);
   return rows;
 }
 
@@ -242,8 +271,8 @@ interface Summary {
   partitions: number;
   pipeline: number;
   test: "SET" | "GET";
-  redis: { rps: number; p50Ms: number; p99Ms: number };
-  tessera: { rps: number; p50Ms: number; p99Ms: number };
+  redis: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
+  tessera: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
   rpsRatio: number;
   p99Ratio: number;
 }
@@ -264,7 +293,12 @@ function summarize(runs: RawRun[]): Summary[] {
         runs
           .filter((r) => r.section === section && r.partitions === Number(partitions) && r.pipeline === Number(pipeline) && r.server === server)
           .map((r) => r.rows.find((x) => x.test === test)!);
-      const agg = (rows: BenchRow[]) => ({ rps: median(rows.map((r) => r.rps)), p50Ms: median(rows.map((r) => r.p50Ms)), p99Ms: median(rows.map((r) => r.p99Ms)) });
+      const agg = (rows: BenchRow[]) => ({
+        rps: median(rows.map((r) => r.rps)),
+        p50Ms: median(rows.map((r) => r.p50Ms)),
+        p99Ms: median(rows.map((r) => r.p99Ms)),
+        cpuUsPerRequest: median(rows.map((r) => r.cpuUsPerRequest ?? NaN)),
+      });
       const redis = agg(pick("redis"));
       const tessera = agg(pick("tessera"));
       out.push({
@@ -287,7 +321,7 @@ function target(pipeline: number): number {
 }
 
 function printTable(summaries: Summary[]): void {
-  const header = ["section", "tessera", "P", "test", "redis rps", "tessera rps", "ratio", "target", "redis p50/p99 ms", "tessera p50/p99 ms", "p99 ratio"];
+  const header = ["section", "tessera", "P", "test", "redis rps", "tessera rps", "ratio", "target", "redis p50/p99 ms", "tessera p50/p99 ms", "p99 ratio", "server CPU us/req redis/tessera"];
   const rows = summaries.map((s) => [
     s.section,
     `${s.partitions}p`,
@@ -300,6 +334,7 @@ function printTable(summaries: Summary[]): void {
     `${s.redis.p50Ms.toFixed(3)}/${s.redis.p99Ms.toFixed(3)}`,
     `${s.tessera.p50Ms.toFixed(3)}/${s.tessera.p99Ms.toFixed(3)}`,
     `${s.p99Ratio.toFixed(2)}${s.p99Ratio <= 2 ? "" : " MISS"}`,
+    `${s.redis.cpuUsPerRequest.toFixed(2)}/${s.tessera.cpuUsPerRequest.toFixed(2)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
@@ -385,7 +420,7 @@ async function main(): Promise<void> {
                 const order: ("redis" | "tessera")[] = rep % 2 === 0 ? ["redis", "tessera"] : ["tessera", "redis"];
                 for (const server of order) {
                   const port = server === "redis" ? redis.port : tessera.port;
-                  const rows = runRedisBenchmark(port, pipeline, flags.requests);
+                  const rows = runRedisBenchmark(port, pipeline, flags.requests, server === "redis" ? redis.child.pid : tessera.child.pid);
                   runs.push({ section, partitions, pipeline, rep, server, rows });
                   const s = rows.map((r) => `${r.test} ${r.rps.toFixed(0)}/s p99 ${r.p99Ms}ms`).join(", ");
                   console.log(`  [${section} ${partitions}p P=${pipeline} rep ${rep + 1}] ${server.padEnd(7)} ${s}`);
@@ -427,6 +462,8 @@ async function main(): Promise<void> {
     test: s.test,
     rpsRatio: Number(s.rpsRatio.toFixed(3)),
     p99Ratio: Number(s.p99Ratio.toFixed(3)),
+    redisCpuUsPerRequest: Number(s.redis.cpuUsPerRequest.toFixed(2)),
+    tesseraCpuUsPerRequest: Number(s.tessera.cpuUsPerRequest.toFixed(2)),
     meetsTarget: s.rpsRatio >= target(s.pipeline) && s.p99Ratio <= 2,
   }));
   console.log(JSON.stringify({ bench: "vs-redis", quick: flags.quick, ratios, skipped, allTargetsMet: ratios.every((r) => r.meetsTarget) }));
