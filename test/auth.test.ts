@@ -5,12 +5,12 @@
  * and without the password; and a server without a password answering AUTH as Redis does.
  * Neither INFO, CONFIG GET, CLIENT LIST nor the server's own output ever shows the password.
  */
-import { connect, type Socket } from "node:net";
 import { TesseraClient, TesseraError } from "@tessera/client";
 import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./support/clients.js";
 import { startServer, type ServerProcess } from "./support/server-process.js";
+import { RawClient } from "./support/raw-client.js";
 
 const PASSWORD = "t0p s3cret=pass";
 const NOAUTH = "NOAUTH Authentication required.";
@@ -59,25 +59,6 @@ async function rejectionMessage(p: Promise<unknown>): Promise<string> {
   throw new Error("expected the call to be refused");
 }
 
-class RawClient {
-  readonly socket: Socket;
-  received = "";
-  closed = false;
-  constructor(port: number) {
-    this.socket = connect({ port, host: "127.0.0.1" });
-    this.socket.on("data", (d) => (this.received += d.toString("latin1")));
-    this.socket.on("close", () => (this.closed = true));
-    this.socket.on("error", () => {});
-  }
-  /** Writes `wire` in one write and waits until `expected` bytes arrived (or 5 s). */
-  async exchange(wire: string, expectedLength: number): Promise<string> {
-    const before = this.received.length;
-    this.socket.write(wire);
-    const deadline = Date.now() + 5000;
-    while (this.received.length - before < expectedLength && !this.closed && Date.now() < deadline) await sleep(5);
-    return this.received.slice(before);
-  }
-}
 
 const resp = (...words: string[]) => `*${words.length}\r\n` + words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join("");
 

@@ -4,11 +4,11 @@
  * raw socket for malformed input. Every engine command, pipelines, cross-partition MGET/MSET/
  * DEL/EXISTS, SCAN (MATCH/COUNT, every key exactly once), Redis's error replies.
  */
-import { connect, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "./support/server-process.js";
+import { RawClient } from "./support/raw-client.js";
 
 let server: ServerProcess;
 let io: Redis;
@@ -346,21 +346,6 @@ describe("node-redis", () => {
 
 // ---- raw socket: malformed input ---------------------------------------------------------
 
-class RawClient {
-  readonly socket: Socket;
-  received = "";
-  closed = false;
-  constructor(port: number) {
-    this.socket = connect({ port, host: "127.0.0.1" });
-    this.socket.on("data", (d) => (this.received += d.toString("latin1")));
-    this.socket.on("close", () => (this.closed = true));
-    this.socket.on("error", () => {});
-  }
-  async until(done: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done() && Date.now() < deadline) await sleep(10);
-  }
-}
 
 describe("raw RESP: malformed requests", () => {
   for (const [what, wire, message] of [

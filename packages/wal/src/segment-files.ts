@@ -5,7 +5,7 @@
  *   <dataDir>/p<id>/wal/<firstLsn>.wal      records with LSN >= firstLsn (up to the next segment's)
  *   <dataDir>/p<id>/snap/<lsn>.snap         the state after every record with LSN < lsn
  */
-import { readdirSync, mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readSync } from "node:fs";
 import { join } from "node:path";
 
 export const WAL_SUFFIX = ".wal";
@@ -53,4 +53,18 @@ export function listLsnFiles(dir: string, suffix: string): LsnFile[] {
   }
   out.sort((a, b) => a.lsn - b.lsn);
   return out;
+}
+
+/**
+ * readSync until `length` bytes are in `buf` at `offset` or the file ends; returns the bytes
+ * read (short only at end of file). A single readSync may return less than asked for.
+ */
+export function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, offset + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }

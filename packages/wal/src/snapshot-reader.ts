@@ -9,6 +9,7 @@ import * as crcModule from "./crc32c.js";
 import * as codec from "./record-codec.js";
 import * as format from "./snapshot-format.js";
 import type { SnapshotHeader } from "./snapshot-format.js";
+import { readFully } from "./segment-files.js";
 
 // Local copies: under tsx's CommonJS path imported bindings are read through a getter call on
 // every access; the per-item loop below read three of them per item (~5% of a snapshot load).
@@ -162,12 +163,3 @@ function keyView(bytes: Uint8Array, at: number, length: number, scratch: (Uint8A
   return key;
 }
 
-function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, offset + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}

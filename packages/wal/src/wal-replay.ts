@@ -11,9 +11,9 @@
  *   the remaining segments are renamed *.discarded (kept for forensics, ignored from then on)
  *   and reported. Never fatal: the server comes up with every record before the gap.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, renameSync, statSync } from "node:fs";
 import * as codec from "./record-codec.js";
-import { listLsnFiles, WAL_SUFFIX } from "./segment-files.js";
+import { listLsnFiles, readFully, WAL_SUFFIX } from "./segment-files.js";
 
 // Local copies: under tsx's CommonJS path imported bindings are read through a getter call on
 // every access, which showed in the replay profile; the per-record loop reads plain constants.
@@ -228,15 +228,6 @@ function sampleSegment(path: string, size: number): { records: number; keyShare:
   return { records: got === size ? n : Math.ceil((n * size) / off), keyShare: Math.max(keys.size, 1) / n };
 }
 
-function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, offset + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
 
 function truncate(path: string, offset: number, bytes: number, reason: string, r: WalReplayResult): void {
   const fd = openSync(path, "r+");
