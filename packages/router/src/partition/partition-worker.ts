@@ -154,6 +154,21 @@ function executeBatch(): number {
 function publishStaged(): boolean {
   const stage = writer.stage;
   const count = writer.count;
+  // Fast path: the staged replies are framed as ring records already, so when none has to be
+  // rewritten (IOERR after a failed commit) or sent out of band (too large for the ring), the
+  // whole rest of the batch goes into the ring in one copy.
+  if (
+    publishedIndex < count &&
+    ioErrorReply === null &&
+    RESPONSE_HEADER_BYTES + writer.largestReply <= data.largeRecordThresholdBytes &&
+    responses.tryWriteRecords(stage, writer.framedStart(publishedIndex), writer.stagedBytes)
+  ) {
+    responses.publish();
+    responses.dataDoorbell.ring();
+    writer.reset();
+    publishedIndex = 0;
+    return true;
+  }
   const bytes = responses.bytes;
   const view = responses.view;
   let i = publishedIndex;

@@ -137,9 +137,19 @@ export function encodeErrorReply(code: ErrorCode, message: string): Uint8Array {
 }
 
 /**
+ * Bytes in front of each staged reply: the ring's record header (u32 payload length) and the
+ * response header (u32 token, u32 form). Each staged reply is thus a complete inline response
+ * record, padded to 8 bytes as the ring lays records out, so a batch of them can be copied
+ * into the response ring in one piece (`RingProducer.tryWriteRecords`).
+ */
+export const STAGED_FRAME_BYTES = 4 + RESPONSE_HEADER_BYTES;
+
+/**
  * The worker's ReplySink. Usage per request: `begin(token, flags)`, hand the writer to the
  * engine, `end()`. Staged replies are then read back by index (`token(i)`, `replyStart(i)`,
- * `replyEnd(i)` into `stage`) and copied into the response ring; `reset()` starts the next batch.
+ * `replyEnd(i)` into `stage`) and copied into the response ring, record by record, or all at
+ * once from `framedStart(i)` to `stagedBytes` (see STAGED_FRAME_BYTES); `reset()` starts the
+ * next batch.
  */
 export class RingReplyWriter implements ReplySink {
   /** Staged reply bytes; reallocated when it grows (read it after writing, not before). */
@@ -158,6 +168,8 @@ export class RingReplyWriter implements ReplySink {
   private currentToken = 0;
   private currentFlags = 0;
   private tooBig = false;
+  /** Largest reply staged since reset(), in bytes (records over the ring's inline limit go out of band). */
+  largestReply = 0;
 
   constructor(
     private readonly initialBytes = DEFAULT_STAGE_BYTES,
@@ -185,7 +197,11 @@ export class RingReplyWriter implements ReplySink {
   begin(token: number, flags: number): void {
     if (this.currentStart >= 0) throw new Error("RingReplyWriter.begin: previous reply not ended");
     this.owed = 1;
-    this.currentStart = this.length;
+    // Room for the record frame, written by end() once the reply's length is known.
+    const needed = this.length + STAGED_FRAME_BYTES;
+    if (needed > this.stage.length) this.grow(needed);
+    this.length = needed;
+    this.currentStart = needed;
     this.currentToken = token;
     this.currentFlags = flags;
     this.tooBig = false;
@@ -202,12 +218,31 @@ export class RingReplyWriter implements ReplySink {
     if (this.owed !== 0) throw new Error(`RingReplyWriter.end: reply incomplete (${this.owed} value(s) missing)`);
     const i = this.count;
     if (i === this.tokens.length) this.growSlots();
+    const start = this.currentStart;
+    const end = this.length;
     this.tokens[i] = this.currentToken;
-    this.starts[i] = this.currentStart;
-    this.ends[i] = this.length;
+    this.starts[i] = start;
+    this.ends[i] = end;
     this.flagsOf[i] = this.currentFlags;
     this.count = i + 1;
     this.currentStart = -1;
+    const replyBytes = end - start;
+    if (replyBytes > this.largestReply) this.largestReply = replyBytes;
+    // The frame: ring record header, then the response header (token, inline form).
+    const frame = start - STAGED_FRAME_BYTES;
+    const view = this.view;
+    view.setUint32(frame, RESPONSE_HEADER_BYTES + replyBytes, true);
+    view.setUint32(frame + 4, this.tokens[i]!, true);
+    view.setUint32(frame + 8, RESPONSE_FORM_INLINE, true);
+    // Pad to 8 as the ring does (the padding's bytes are never read).
+    const padded = frame + ((STAGED_FRAME_BYTES + replyBytes + 7) & ~7);
+    if (padded > this.stage.length) this.grow(padded);
+    this.length = padded;
+  }
+
+  /** Where reply i's framed record starts in `stage`. */
+  framedStart(i: number): number {
+    return this.starts[i]! - STAGED_FRAME_BYTES;
   }
 
   /** Discards whatever the current reply wrote so far; the reply stays begun (write one anew). */
@@ -236,6 +271,7 @@ export class RingReplyWriter implements ReplySink {
     if (this.currentStart >= 0) throw new Error("RingReplyWriter.reset: a reply is still being written");
     this.length = 0;
     this.count = 0;
+    this.largestReply = 0;
     if (this.stage.length > this.initialBytes * 64) {
       this.stage = new Uint8Array(this.initialBytes);
       this.view = new DataView(this.stage.buffer);
