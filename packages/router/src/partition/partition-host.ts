@@ -566,7 +566,7 @@ export class PartitionHost {
     switch (m.type) {
       case "ready":
         if (this.state === "starting" || this.state === "down") this.state = "running";
-        if (m.recoveredKeys > 0) this.log(`partition ${this.id}: recovered ${m.recoveredKeys} keys in ${m.recoveryMs} ms`);
+        if (m.recoveredKeys > 0) this.log(`partition ${this.id}: recovered ${m.recoveredKeys.toLocaleString("en-US")} keys in ${Math.round(m.recoveryMs)} ms`);
         this.startResolve?.();
         this.startResolve = null;
         this.startReject = null;

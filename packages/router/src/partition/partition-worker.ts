@@ -461,6 +461,9 @@ const faultyFs: DurabilityFs = {
 
 // ---- start ----------------------------------------------------------------------------------
 
+/** How often a long recovery reports progress. */
+const RECOVERY_PROGRESS_MS = 5000;
+
 async function main(): Promise<void> {
   port.on("message", onMessage);
   const engineModule = (await import(data.engineModule)) as { PartitionEngine: EngineConstructor };
@@ -477,8 +480,17 @@ async function main(): Promise<void> {
       throw new Error(`engine module ${data.engineModule} cannot be used with durability (no snapshot/load support)`);
     }
     durableEngine = engine as unknown as DurableEngine;
-    // Recover before serving: requests the router wrote meanwhile wait in the ring.
-    const recovered = durability.recover(durableEngine);
+    // Recover before serving: requests the router wrote meanwhile wait in the ring. A long
+    // recovery says how far it got every few seconds (postMessage works from this synchronous
+    // loop: the router thread prints the line while this one keeps loading).
+    const startedAt = performance.now();
+    let lastProgressAt = startedAt;
+    const recovered = durability.recover(durableEngine, (keys) => {
+      const now = performance.now();
+      if (now - lastProgressAt < RECOVERY_PROGRESS_MS) return;
+      lastProgressAt = now;
+      log(`recovering: ${keys.toLocaleString("en-US")} keys loaded in ${((now - startedAt) / 1000).toFixed(1)} s`);
+    });
     recoveredKeys = recovered.keys;
     recoveryMs = recovered.ms;
     if (recovered.truncatedBytes > 0) log(`recovery truncated a torn WAL tail of ${recovered.truncatedBytes} bytes`);
