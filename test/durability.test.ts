@@ -141,6 +141,28 @@ describe.skipIf(!existsSync(MAIN))("durability through the server", () => {
     await stopGracefully(s);
   });
 
+  it("a graceful stop after a large WAL writes a snapshot, so the restart loads it instead of replaying", async () => {
+    const dir = dataDir();
+    let s = await start(dir, ["--fsync", "no"]);
+    const value = "v".repeat(200);
+    // ~40 MB of WAL over 2 partitions: past the 16 MiB per partition that makes a stop snapshot.
+    for (let from = 0; from < 170_000; from += 10_000) {
+      const writes: Promise<unknown>[] = [];
+      for (let i = from; i < from + 10_000; i++) writes.push(s.client.set(`big:${i}`, value));
+      await Promise.all(writes);
+    }
+    const snapsBefore = readdirSync(join(dir, "p0", "snap")).filter((n) => n.endsWith(".snap")).length;
+    await stopGracefully(s);
+    expect(s.server.output()).toMatch(/partition 0: snapshot at shutdown: written in \d+ ms/);
+    expect(readdirSync(join(dir, "p0", "snap")).filter((n) => n.endsWith(".snap")).length).toBeGreaterThan(snapsBefore);
+    s = await start(dir, ["--fsync", "no"]);
+    expect(await s.client.dbsize()).toBe(170_000);
+    expect(await s.client.getString("big:169999")).toBe(value);
+    await stopGracefully(s);
+    // Nothing was written since: this stop has no reason to snapshot again.
+    expect(s.server.output()).not.toMatch(/snapshot at shutdown/);
+  });
+
   it("a torn WAL tail after a kill is cut off, reported, and the server comes up", async () => {
     const dir = dataDir();
     let s = await start(dir, ["--fsync", "always"]);

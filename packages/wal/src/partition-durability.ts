@@ -243,6 +243,30 @@ export class PartitionDurability {
   }
 
   /**
+   * Graceful shutdown, before close(): when the WAL written since the last snapshot is at least
+   * `minWalBytes`, finish a snapshot now (the one in progress, or a new one) within `budgetMs`,
+   * and compact. The next start then loads a snapshot, keys in order, instead of replaying
+   * that WAL, whose random-order inserts run several times slower (measured: ~1 M keys/s
+   * from a snapshot, ~0.14-0.2 M keys/s replaying random new keys at 5-8 M keys). Out of
+   * budget, the snapshot is abandoned and the WAL still covers everything.
+   */
+  snapshotBeforeClose(engine: DurableEngine, budgetMs: number, minWalBytes: number): "written" | "skipped" | "out of time" | "failed" {
+    const w = this.writer;
+    if (w === null || this.closed || w.failed !== null) return "skipped";
+    if (this.snapshot === null && (w.nextLsn <= this.lastSnapshotLsn || w.totalBytesWritten - this.walBytesAtSnapshot < minWalBytes)) return "skipped";
+    const deadline = performance.now() + budgetMs;
+    const taken = this.snapshotsTaken;
+    if (this.snapshot === null) this.beginSnapshot(engine, Date.now());
+    while (this.snapshot !== null && performance.now() < deadline) this.snapshotSlice(engine, Date.now());
+    if (this.snapshotsTaken > taken) return "written";
+    if (this.snapshot !== null) {
+      this.abandonSnapshot();
+      return "out of time";
+    }
+    return "failed";
+  }
+
+  /**
    * Finish cleanly: write and fsync what is buffered, close the segment. A snapshot in progress
    * is abandoned (its .tmp removed); the WAL still covers everything.
    */
