@@ -4,7 +4,8 @@
  * How fast a partition comes back: a data directory with N keys (16-byte keys, 200-byte values)
  * is built through the real engine and snapshot writer, then measured three ways:
  *  - snapshot load, in process: PartitionDurability.recover() of one partition (keys/s per partition);
- *  - WAL replay, in process (first size only): the same keys as SET records, no snapshot;
+ *  - WAL replay, in process (first size only): the same keys as SET records, no snapshot, once
+ *    written in key order and once in a scrambled order;
  *  - the real server: spawn `tessera serve` on the directory, time to the first PING reply
  *    (all partitions recover in parallel, one worker each) and DBSIZE to check the count.
  * Unless --redis no, Redis (installed with apt-get when missing) loads the same number of keys from
@@ -89,8 +90,12 @@ function buildSnapshots(dir: string, parts: Uint16Array): { ms: number; bytes: n
   return { ms: performance.now() - t0, bytes };
 }
 
-/** Partition 0's share of the keys as SET records in the WAL, no snapshot. */
-function buildWal(dir: string, parts: Uint16Array): void {
+/**
+ * Partition 0's share of the keys as SET records in the WAL, no snapshot, in key order or in a
+ * scrambled order (i * stride mod n, stride coprime to n): the order clients usually write in,
+ * where every insert into the ordered index lands somewhere random.
+ */
+function buildWal(dir: string, parts: Uint16Array, order: "key" | "random"): void {
   checkDataDir(dir, PARTITIONS);
   const d = durability(dir, 0);
   const engine = new PartitionEngine({ writeLog: d.writeLog });
@@ -101,7 +106,10 @@ function buildWal(dir: string, parts: Uint16Array): void {
   const k = Buffer.alloc(KEY_BYTES);
   const sink = new CollectingSink();
   let inBatch = 0;
-  for (let i = 0; i < parts.length; i++) {
+  const n = parts.length;
+  let stride = order === "key" ? 1 : 7_368_787 % n || 1;
+  while (gcd(stride, n) !== 1) stride++;
+  for (let j = 0, i = 0; j < n; j++, i = (i + stride) % n) {
     if (parts[i] !== 0) continue;
     engine.execute(set, [name, keyOf(i, k), value], sink);
     sink.take();
@@ -112,6 +120,11 @@ function buildWal(dir: string, parts: Uint16Array): void {
   }
   d.commitBatch();
   d.close();
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 function recoverInProcess(dir: string, p: number): { keys: number; ms: number } {
@@ -213,6 +226,8 @@ interface Row {
   walReplayKeys?: number;
   walReplayMs?: number;
   walReplayKeysPerSec?: number;
+  /** The same keys written in a scrambled order (each insert lands at a random place in the ordered index). */
+  walReplayRandomOrderKeysPerSec?: number;
   serverFirstReplyMs: number;
   serverEmptyFirstReplyMs: number;
   serverDbsize: number;
@@ -248,15 +263,22 @@ for (const [index, n] of SIZES.entries()) {
     row.serverDbsize = server.dbsize;
     if (server.dbsize !== n) console.error(`warning: server reports DBSIZE ${server.dbsize}, expected ${n}`);
     if (index === 0) {
-      const walDir = mkdtempSync(join(tmpdir(), "tessera-bench-wal-"));
-      try {
-        buildWal(walDir, parts);
-        const replay = recoverInProcess(walDir, 0);
-        row.walReplayKeys = replay.keys;
-        row.walReplayMs = Math.round(replay.ms);
-        row.walReplayKeysPerSec = Math.round(replay.keys / (replay.ms / 1000));
-      } finally {
-        rmSync(walDir, { recursive: true, force: true });
+      for (const order of ["key", "random"] as const) {
+        const walDir = mkdtempSync(join(tmpdir(), "tessera-bench-wal-"));
+        try {
+          buildWal(walDir, parts, order);
+          const replay = recoverInProcess(walDir, 0);
+          const perSec = Math.round(replay.keys / (replay.ms / 1000));
+          if (order === "key") {
+            row.walReplayKeys = replay.keys;
+            row.walReplayMs = Math.round(replay.ms);
+            row.walReplayKeysPerSec = perSec;
+          } else {
+            row.walReplayRandomOrderKeysPerSec = perSec;
+          }
+        } finally {
+          rmSync(walDir, { recursive: true, force: true });
+        }
       }
     }
     const redis = await redisLoad(n);
@@ -286,10 +308,10 @@ if (OFFLOAD_KEYS > 0) {
 }
 
 console.log(`recovery: ${PARTITIONS} partitions, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
-console.log("keys        snapshot MB  load/partition  keys/s/partition  WAL replay keys/s  server first reply (empty)  redis first reply (empty)");
+console.log("keys        snapshot MB  load/partition  keys/s/partition  WAL replay keys/s (key order / random)  server first reply (empty)  redis first reply (empty)");
 for (const r of rows) {
   console.log(
-    `${String(r.keys).padEnd(11)} ${(r.snapshotBytes / 1e6).toFixed(0).padStart(11)}  ${`${r.loadMs} ms`.padStart(14)}  ${String(r.loadKeysPerSecPerPartition).padStart(16)}  ${String(r.walReplayKeysPerSec ?? "-").padStart(17)}  ${`${r.serverFirstReplyMs} ms (${r.serverEmptyFirstReplyMs})`.padStart(26)}  ${r.redisFirstReplyMs === undefined ? "-" : `${r.redisFirstReplyMs} ms (${r.redisEmptyFirstReplyMs})`}`,
+    `${String(r.keys).padEnd(11)} ${(r.snapshotBytes / 1e6).toFixed(0).padStart(11)}  ${`${r.loadMs} ms`.padStart(14)}  ${String(r.loadKeysPerSecPerPartition).padStart(16)}  ${(r.walReplayKeysPerSec === undefined ? "-" : `${r.walReplayKeysPerSec} / ${r.walReplayRandomOrderKeysPerSec}`).padStart(38)}  ${`${r.serverFirstReplyMs} ms (${r.serverEmptyFirstReplyMs})`.padStart(26)}  ${r.redisFirstReplyMs === undefined ? "-" : `${r.redisFirstReplyMs} ms (${r.redisEmptyFirstReplyMs})`}`,
   );
 }
 if (offload !== null) {
