@@ -5,7 +5,7 @@
 import { Errors, arityOk, type CommandSpec, type ReplySink } from "@tessera/proto";
 import { auth } from "./auth.js";
 import { command } from "./command-docs.js";
-import { config } from "./config-get.js";
+import { config } from "./config-command.js";
 import { client, echo, hello, ping, quit, select } from "./connection.js";
 import type { ServerContext, Session } from "./context.js";
 import { info, time } from "./info.js";
