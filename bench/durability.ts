@@ -6,7 +6,8 @@
  * both driven by the same load generator (redis-benchmark -t set -d 200 -r 1000000 over RESP).
  * Tessera runs `tessera serve --fsync <policy>`; Redis runs `--appendonly yes --appendfsync
  * <policy>` with RDB saves off. Each server gets a fresh data directory on the same disk.
- * Also measures raw fdatasync latency of a 4 KiB append on that disk (the floor under `always`).
+ * Also measures raw fdatasync latency of 4 KiB writes on that disk (the floor under `always`),
+ * appending and into a preallocated file.
  * Installs redis-server and redis-tools with apt-get when missing (redis-benchmark drives both
  * servers); `--redis no` skips Redis but still needs redis-benchmark.
  * Prints a table and, last, one JSON line.
@@ -109,15 +110,25 @@ async function runRedis(fsync: string): Promise<Result[]> {
   }
 }
 
-/** fdatasync latency of 4 KiB appends in the temp dir: the disk's floor under `always`. */
-function fsyncFloor(samples = 500): { p50Us: number; p99Us: number; meanUs: number } {
+/**
+ * fdatasync latency of 4 KiB writes in the temp dir: the disk's floor under `always`. "append"
+ * grows the file, as the WAL does, so each fdatasync also commits the new size to the
+ * filesystem journal; "preallocated" writes into a file already written with zeros and synced,
+ * which is what a WAL that prepared its segments ahead would pay.
+ */
+function fsyncFloor(mode: "append" | "preallocated", samples = 500): { p50Us: number; p99Us: number; meanUs: number } {
   const dir = mkdtempSync(join(tmpdir(), "tessera-bench-fsync-"));
   const fd = openSync(join(dir, "probe"), "w");
   const buf = Buffer.alloc(4096, 1);
   const us: number[] = [];
   try {
+    if (mode === "preallocated") {
+      const zeros = Buffer.alloc(samples * buf.length);
+      writeSync(fd, zeros, 0, zeros.length, 0);
+      fdatasyncSync(fd);
+    }
     for (let i = 0; i < samples; i++) {
-      writeSync(fd, buf);
+      writeSync(fd, buf, 0, buf.length, i * buf.length);
       const t0 = performance.now();
       fdatasyncSync(fd);
       us.push((performance.now() - t0) * 1000);
@@ -134,7 +145,8 @@ function fsyncFloor(samples = 500): { p50Us: number; p99Us: number; meanUs: numb
   };
 }
 
-const fsyncLatency = fsyncFloor();
+const fsyncLatency = fsyncFloor("append");
+const fsyncLatencyPreallocated = fsyncFloor("preallocated");
 const results: Result[] = [];
 for (const policy of POLICIES) {
   results.push(...(await runTessera(policy)));
@@ -142,7 +154,7 @@ for (const policy of POLICIES) {
 }
 
 console.log(
-  `durability: SET -d ${VALUE_BYTES} -c ${CLIENTS} -r 1000000, ${PARTITIONS} Tessera partitions; fdatasync 4 KiB: p50 ${fsyncLatency.p50Us} us, p99 ${fsyncLatency.p99Us} us`,
+  `durability: SET -d ${VALUE_BYTES} -c ${CLIENTS} -r 1000000, ${PARTITIONS} Tessera partitions; fdatasync 4 KiB: appending p50 ${fsyncLatency.p50Us} us, p99 ${fsyncLatency.p99Us} us; into a preallocated file p50 ${fsyncLatencyPreallocated.p50Us} us, p99 ${fsyncLatencyPreallocated.p99Us} us`,
 );
 console.log("fsync     pipeline  tessera SET/s  p99 ms   redis SET/s  p99 ms   tessera/redis");
 for (const policy of POLICIES) {
@@ -154,4 +166,4 @@ for (const policy of POLICIES) {
     );
   }
 }
-console.log(JSON.stringify({ bench: "durability", clients: CLIENTS, valueBytes: VALUE_BYTES, partitions: PARTITIONS, fsyncLatency, results }));
+console.log(JSON.stringify({ bench: "durability", clients: CLIENTS, valueBytes: VALUE_BYTES, partitions: PARTITIONS, fsyncLatency, fsyncLatencyPreallocated, results }));
