@@ -272,6 +272,13 @@ describe("ioredis: server and connection commands", () => {
     expect(info).toContain("# Server\r\nredis_version:");
     expect(info).toMatch(/# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0/);
     expect(await io.info("clients")).toMatch(/^# Clients\r\nconnected_clients:\d+/);
+    // The hop into the partitions is counted: requests, batches, wake-ups of a sleeping worker.
+    const stats = await io.info("stats");
+    const counter = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? NaN);
+    expect(counter("tessera_partition_requests")).toBeGreaterThanOrEqual(2);
+    expect(counter("tessera_partition_batches")).toBeGreaterThanOrEqual(1);
+    expect(counter("tessera_partition_batches")).toBeLessThanOrEqual(counter("tessera_partition_requests"));
+    expect(counter("tessera_partition_wakeups")).toBeLessThanOrEqual(counter("tessera_partition_batches"));
     expect(await io.config("GET", "databases")).toEqual(["databases", "1"]);
     expect(await io.config("GET", "save")).toEqual(["save", ""]);
     const count = (await io.call("COMMAND", "COUNT")) as number;

@@ -18,8 +18,22 @@ export interface PartitionPort {
    * submitted after the call returns. A no-op for an in-memory partition.
    */
   setFsync?(policy: "always" | "everysec" | "no"): void;
+  /** Request traffic through the rings since start, when the host counts it (INFO stats). */
+  traffic?(): PartitionTraffic;
   /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */
   crashForTesting?(): void;
+}
+
+/** How requests crossed to a partition: how well they were batched, how often it was woken. */
+export interface PartitionTraffic {
+  /** Requests sent to the partition. */
+  requests: number;
+  /** Request batches published (one per partition per event-loop turn that had requests). */
+  batches: number;
+  /** Batches that had to wake a sleeping worker (Atomics.notify); the others found it busy. */
+  wakeups: number;
+  /** Backstop wake-ups that found work a lost notify should have announced (host + worker). */
+  rescues: number;
 }
 
 export interface PartitionStats {

@@ -25,7 +25,7 @@ import {
   writeReply,
 } from "@tessera/proto";
 import type { ServerConfig } from "./config.js";
-import type { PartitionFactory, PartitionPort, ReplyDecoder } from "./partition-port.js";
+import type { PartitionFactory, PartitionPort, PartitionTraffic, ReplyDecoder } from "./partition-port.js";
 import { firstError } from "./routing/reply-values.js";
 import { ReplyBuffer } from "./routing/reply-buffer.js";
 import { parseScanArgs, type ScanArgs } from "./routing/scan-args.js";
@@ -222,7 +222,22 @@ export class Router implements ServerContext {
       connectionsReceived: this.connectionsReceived,
       rejectedConnections: this.rejectedConnections,
       partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
+      traffic: this.traffic(),
     };
+  }
+
+  private traffic(): PartitionTraffic | undefined {
+    let sum: PartitionTraffic | undefined;
+    for (const port of this.ports) {
+      const t = port.traffic?.();
+      if (t === undefined) continue;
+      sum ??= { requests: 0, batches: 0, wakeups: 0, rescues: 0 };
+      sum.requests += t.requests;
+      sum.batches += t.batches;
+      sum.wakeups += t.wakeups;
+      sum.rescues += t.rescues;
+    }
+    return sum;
   }
 
   get restarts(): number {

@@ -7,7 +7,7 @@ import type { ServerConfig } from "./config.js";
 
 /** The settings CONFIG SET may change while the server runs. */
 export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "requirepass">;
-import type { PartitionStats } from "./partition-port.js";
+import type { PartitionStats, PartitionTraffic } from "./partition-port.js";
 import type { Session } from "./session.js";
 
 export interface ServerStats {
@@ -16,6 +16,8 @@ export interface ServerStats {
   rejectedConnections: number;
   /** Last known per-partition figures (refreshed about once a second; zeros until known). */
   partitions: PartitionStats[];
+  /** Request traffic into the partitions, summed, when the partition hosts count it. */
+  traffic?: PartitionTraffic;
 }
 
 export interface ServerContext {

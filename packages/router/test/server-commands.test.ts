@@ -23,6 +23,7 @@ function makeContext(sessions: Session[], keys = 0): ServerContext & { config: S
         { keys, keysWithExpiry: 5, usedBytes: 1000, reservedBytes: 2000, expiredKeys: 1 },
         { keys: 0, keysWithExpiry: 2, usedBytes: 500, reservedBytes: 1000, expiredKeys: 2 },
       ],
+      traffic: { requests: 650, batches: 100, wakeups: 94, rescues: 0 },
     }),
   };
 }
@@ -192,6 +193,7 @@ describe("INFO", () => {
     expect(all).toContain("connected_clients:1\r\n");
     expect(all).toContain("used_memory:1500\r\n");
     expect(all).toContain("expired_keys:3\r\n");
+    expect(all).toContain("tessera_partition_requests:650\r\ntessera_partition_batches:100\r\ntessera_partition_wakeups:94\r\n");
     expect(all).toContain("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
     const ks = text(run(ctx, s, "INFO", "keyspace"));
     expect(ks).toBe("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");

@@ -101,7 +101,7 @@ export interface PartitionRingStats {
   restarts: number;
 }
 
-import type { PartitionStats } from "../partition-port.js";
+import type { PartitionStats, PartitionTraffic } from "../partition-port.js";
 export type { PartitionStats };
 
 const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
@@ -172,6 +172,8 @@ export class PartitionHost {
   private stalledOnLargeReply = false;
 
   private flushScheduled = false;
+  /** Wake-ups (notifies) of request doorbells of workers that were replaced. */
+  private wakeupsOfEarlierWorkers = 0;
   private responseWaitPending = false;
   private onResponseWake: (value: "ok" | "timed-out") => void = () => {};
 
@@ -273,6 +275,16 @@ export class PartitionHost {
   /** Requests submitted and not yet answered (in the ring, in the worker, or queued). */
   get inFlight(): number {
     return this.fifo.length;
+  }
+
+  traffic(): PartitionTraffic {
+    const live = this.worker !== null;
+    return {
+      requests: this.submitted,
+      batches: this.batches,
+      wakeups: this.wakeupsOfEarlierWorkers + (live ? this.req.dataDoorbell.notifies : 0),
+      rescues: this.hostRescues + this.workerRescues,
+    };
   }
 
   ringStats(): PartitionRingStats {
@@ -514,6 +526,8 @@ export class PartitionHost {
     const generation = ++this.generation;
     const requestRing = allocateRing(this.requestRingBytes);
     const responseRing = allocateRing(this.responseRingBytes);
+    // Carry the replaced worker's wake-up count over (the first spawn has no ring yet).
+    if (this.generation > 1) this.wakeupsOfEarlierWorkers += this.req.dataDoorbell.notifies;
     this.req = new RingProducer(requestRing);
     this.resp = new RingConsumer(responseRing);
     // A quarter of the ring: a big record never makes the rest of a batch wait for a whole ring.

@@ -151,6 +151,16 @@ function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): st
     "keyspace_misses:0",
     "pubsub_channels:0",
     "pubsub_patterns:0",
+    // The hop into the partitions: requests per batch is how well batching works, wake-ups
+    // per batch how often a worker had gone to sleep (each costs a cross-thread wake).
+    ...(stats.traffic === undefined
+      ? []
+      : [
+          `tessera_partition_requests:${stats.traffic.requests}`,
+          `tessera_partition_batches:${stats.traffic.batches}`,
+          `tessera_partition_wakeups:${stats.traffic.wakeups}`,
+          `tessera_doorbell_rescues:${stats.traffic.rescues}`,
+        ]),
   ];
 }
 
