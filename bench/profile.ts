@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, stopProcess, waitReady } from "./_servers.js";
 import { ensureRedisTools } from "./_redis-tools.js";
+import { processCpuUs } from "./_process-cpu.js";
 
 const HELP = `usage: pnpm bench profile [flags]
 
@@ -92,13 +93,6 @@ function summarize(file: string): ThreadSummary {
     .slice(0, TOP)
     .map(([name, n]) => ({ name, shareOfBusy: busy === 0 ? 0 : n / busy }));
   return { file, role, busyShare: profile.samples.length === 0 ? 0 : busy / profile.samples.length, top };
-}
-
-function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks;
 }
 
 function benchmark(port: number, test: string, requests: number, pipeline = PIPELINE): string {

@@ -15,12 +15,13 @@
  * ends with one JSON line of ratios. Installs redis-server and redis-tools with apt if missing.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, waitReady } from "./_servers.js";
 import { barChartSvg } from "./_svg-chart.js";
+import { processCpuUs } from "./_process-cpu.js";
 import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
 
 const HELP = `usage: pnpm bench vs-redis [flags]
@@ -196,22 +197,6 @@ interface BenchRow {
   maxMs: number;
   /** CPU time (user + system, all threads) the server spent per request; NaN when not measured. */
   cpuUsPerRequest: number;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux unless built otherwise). */
-const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
-
-/** User + system CPU of a process, all threads, in µs; NaN where /proc is not there. */
-function processCpuUs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
