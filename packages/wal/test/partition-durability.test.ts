@@ -304,3 +304,44 @@ function canMountTmpfs(): boolean {
     return false;
   }
 }
+
+describe("snapshotBeforeClose (graceful shutdown)", () => {
+  const snaps = (dir: string) => readdirSync(snapshotDir(dir, 0)).filter((n) => n.endsWith(".snap"));
+
+  it("skips when the WAL since the last snapshot is under the threshold, or nothing was written", () => {
+    const dir = dataDir();
+    const { d, engine } = start(dir);
+    expect(d.snapshotBeforeClose(engine, 1000, 1 << 20)).toBe("skipped"); // nothing written
+    batch(d, engine, "SET", "k", "v");
+    expect(d.snapshotBeforeClose(engine, 1000, 1 << 20)).toBe("skipped"); // a few bytes only
+    d.close();
+    expect(snaps(dir)).toHaveLength(0);
+  });
+
+  it("writes a snapshot the next start loads, then skips until more is written", () => {
+    const dir = dataDir();
+    let s = start(dir);
+    for (let i = 0; i < 200; i++) batch(s.d, s.engine, "SET", `key:${i}`, "x".repeat(100));
+    expect(s.d.snapshotBeforeClose(s.engine, 5000, 1024)).toBe("written");
+    expect(s.d.snapshotBeforeClose(s.engine, 5000, 1024)).toBe("skipped");
+    s.d.close();
+    expect(snaps(dir)).toHaveLength(1);
+    s = start(dir);
+    expect(s.recovered.snapshot?.items).toBe(200);
+    expect(s.recovered.keys).toBe(200);
+    s.d.close();
+  });
+
+  it("abandons the snapshot when out of time; the WAL still has everything", () => {
+    const dir = dataDir();
+    let s = start(dir, { snapshotSliceItems: 1, snapshotSliceMs: 0 });
+    for (let i = 0; i < 200; i++) batch(s.d, s.engine, "SET", `key:${i}`, "x".repeat(100));
+    expect(s.d.snapshotBeforeClose(s.engine, 0, 1024)).toBe("out of time");
+    s.d.close();
+    expect(snaps(dir)).toHaveLength(0);
+    expect(readdirSync(snapshotDir(dir, 0)).filter((n) => n.endsWith(".tmp"))).toHaveLength(0);
+    s = start(dir);
+    expect(s.recovered.keys).toBe(200);
+    s.d.close();
+  });
+});
