@@ -45,6 +45,8 @@ export interface PartitionStats {
   expiredKeys: number;
   /** WAL fsyncs since the partition's worker started (optional: in-process fakes omit it). */
   walFsyncs?: number;
+  /** Microseconds spent in those fsyncs, summed. */
+  walFsyncUs?: number;
   /** WAL bytes written since the partition's worker started. */
   walBytesWritten?: number;
 }

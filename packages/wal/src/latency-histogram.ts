@@ -8,6 +8,8 @@ const BUCKETS = 40;
 export interface LatencySummary {
   count: number;
   meanUs: number;
+  /** Sum of every recorded latency (a counter: mean over any window = Δtotal / Δcount). */
+  totalUs: number;
   p50Us: number;
   p99Us: number;
   maxUs: number;
@@ -31,6 +33,7 @@ export class LatencyHistogram {
     return {
       count: this.count,
       meanUs: this.count === 0 ? 0 : this.totalUs / this.count,
+      totalUs: this.totalUs,
       p50Us: this.percentile(0.5),
       p99Us: this.percentile(0.99),
       maxUs: this.maxUs,

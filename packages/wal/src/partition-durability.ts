@@ -224,7 +224,7 @@ export class PartitionDurability {
     const w = this.writer;
     const ws: WalWriterStats =
       w === null
-        ? { nextLsn: 0, segmentPath: null, segmentBytes: 0, bytesWritten: 0, writes: 0, fsync: { count: 0, meanUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 }, rotations: 0, failed: null, retries: 0 }
+        ? { nextLsn: 0, segmentPath: null, segmentBytes: 0, bytesWritten: 0, writes: 0, fsync: { count: 0, meanUs: 0, totalUs: 0, p50Us: 0, p99Us: 0, maxUs: 0 }, rotations: 0, failed: null, retries: 0 }
         : w.stats();
     return {
       partitionId: this.config.partitionId,

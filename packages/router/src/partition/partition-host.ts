@@ -7,7 +7,7 @@
  * When the ring is full, records wait in a bounded overflow queue (copied, in order; nothing is
  * dropped) that is flushed as the worker frees space. The worker frees request space before it
  * publishes the replies of those requests, so every response wake-up is also the signal to
- * flush the overflow; the backstop timeout covers the rest.
+ * flush the overflow; the backstop check covers the rest.
  *
  * Replies: the host keeps one Atomics.waitAsync armed on the response doorbell (the main thread
  * never blocks), drains every published reply per wake-up, and calls onReply with a view into
@@ -62,7 +62,7 @@ export interface PartitionHostOptions {
   workerExecArgv?: string[];
   /** Module exporting PartitionEngine (default "@tessera/partition"; tests may pass a fixture's URL). */
   engineModule?: string;
-  /** Bounded wait of every doorbell, the backstop against a lost notify (default 50 ms). */
+  /** How often the host checks for replies a lost notify left waiting (default 50 ms). */
   backstopMs?: number;
   /**
    * Hard cap on requests waiting for ring space; beyond it submit throws (a router bug). Pass
@@ -175,7 +175,9 @@ export class PartitionHost {
   /** Wake-ups (notifies) of request doorbells of workers that were replaced. */
   private wakeupsOfEarlierWorkers = 0;
   private responseWaitPending = false;
-  private onResponseWake: (value: "ok" | "timed-out") => void = () => {};
+  private onResponseWake: () => void = () => {};
+  private backstopTimer: NodeJS.Timeout | null = null;
+  private responsesStuckChecks = 0;
 
   private hostRescues = 0;
   private workerRescues = 0;
@@ -375,6 +377,12 @@ export class PartitionHost {
     }
     this.failInFlight(`partition ${this.id} is shutting down; the request may or may not have been applied`, "ERR");
     this.state = "closed";
+    this.stopBackstop();
+  }
+
+  private stopBackstop(): void {
+    if (this.backstopTimer !== null) clearInterval(this.backstopTimer);
+    this.backstopTimer = null;
   }
 
   // ---- requests -------------------------------------------------------------------------
@@ -488,7 +496,7 @@ export class PartitionHost {
         this.drainResponses();
         continue;
       }
-      const result = bell.sleep(seq, this.backstopMs);
+      const result = bell.sleep(seq);
       if (!result.async) continue;
       this.responseWaitPending = true;
       result.value.then(this.onResponseWake, this.onWaitFailed);
@@ -502,19 +510,36 @@ export class PartitionHost {
     this.waitForResponses();
   };
 
+  /**
+   * The backstop against a lost reply notify (ring/doorbell.ts): replies published while the
+   * wait is armed are delivered now and counted as a rescue. The wait stays armed; the next
+   * notify resolves it. Also flushes requests that wait for ring space.
+   */
+  private readonly backstopCheck = (): void => {
+    if (this.worker === null) return;
+    const stuck = this.responseWaitPending && this.resp.hasRecords() && !this.stalledOnLargeReply;
+    // One period of grace, so a wake-up already on its way is not counted as a rescue.
+    this.responsesStuckChecks = stuck ? this.responsesStuckChecks + 1 : 0;
+    if (this.responsesStuckChecks >= 2) {
+      this.responsesStuckChecks = 0;
+      this.hostRescues++;
+      this.drainResponses();
+    }
+    if (this.overflowHead < this.overflow.length) this.flush();
+  };
+
   private readonly onWaitFailed = (e: unknown): void => {
     this.log(`partition ${this.id}: Atomics.waitAsync failed: ${String(e)}`);
   };
 
   /** Per generation: a wake-up of an older generation's ring is ignored. */
-  private makeResponseWake(generation: number): (value: "ok" | "timed-out") => void {
-    return (value) => {
+  private makeResponseWake(generation: number): () => void {
+    return () => {
       if (generation !== this.generation) return;
       this.responseWaitPending = false;
       if (this.worker === null) return;
       const resp = this.resp;
       resp.dataDoorbell.awake();
-      if (value === "timed-out" && resp.hasRecords() && !this.stalledOnLargeReply) this.hostRescues++;
       this.drainResponses();
       this.waitForResponses();
     };
@@ -524,6 +549,11 @@ export class PartitionHost {
 
   private spawn(): void {
     const generation = ++this.generation;
+    if (this.backstopTimer === null) {
+      // Unref'd: a host must not keep the process alive; its sockets and workers do.
+      this.backstopTimer = setInterval(this.backstopCheck, this.backstopMs);
+      this.backstopTimer.unref();
+    }
     const requestRing = allocateRing(this.requestRingBytes);
     const responseRing = allocateRing(this.responseRingBytes);
     // Carry the replaced worker's wake-up count over (the first spawn has no ring yet).
@@ -541,7 +571,6 @@ export class PartitionHost {
       engine: o.engine,
       durability: o.durability,
       engineModule: o.engineModule ?? "@tessera/partition",
-      backstopMs: this.backstopMs,
       maintenanceIntervalMs: o.maintenanceIntervalMs ?? 10,
       activeExpireMaxWork: o.activeExpireMaxWork ?? 200,
       statsIntervalMs: o.statsIntervalMs ?? 1000,
@@ -594,6 +623,7 @@ export class PartitionHost {
           reservedBytes: m.reservedBytes,
           expiredKeys: m.expiredKeys,
           walFsyncs: m.walFsyncs,
+          walFsyncUs: m.walFsyncUs,
           walBytesWritten: m.walBytesWritten,
         };
         const waiters = this.statsWaiters;
@@ -622,7 +652,7 @@ export class PartitionHost {
     this.statsWaiters = [];
     const s = this.lastStats ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 };
     for (const w of waiters) {
-      w({ type: "stats", ...s, rescues: this.workerRescues, batches: 0, executed: 0, responseSpaceWaits: 0, walFsyncs: s.walFsyncs ?? 0, walBytesWritten: s.walBytesWritten ?? 0 });
+      w({ type: "stats", ...s, rescues: this.workerRescues, batches: 0, executed: 0, responseSpaceWaits: 0, walFsyncs: s.walFsyncs ?? 0, walFsyncUs: s.walFsyncUs ?? 0, walBytesWritten: s.walBytesWritten ?? 0 });
     }
     if (this.exitWaiter !== null) {
       const w = this.exitWaiter;
@@ -649,6 +679,7 @@ export class PartitionHost {
       this.startResolve = null;
       this.startReject = null;
       this.state = "closed";
+      this.stopBackstop();
       reject(failure);
       return;
     }

@@ -7,8 +7,9 @@
  * response ring, publish them and ring the router's doorbell once. Between batches the event
  * loop gets a turn (setImmediate), so timers (active expiry, durability ticks, stats) and
  * control messages run. When the ring is empty the worker sleeps in Atomics.waitAsync on the
- * request doorbell, bounded by the backstop timeout; when the response ring is full it sleeps
- * on that ring's space doorbell the same way. See ring/doorbell.ts for the protocol.
+ * request doorbell; when the response ring is full it sleeps on that ring's space doorbell the
+ * same way. The maintenance tick is the backstop against a lost notify (it finds the work and
+ * counts a rescue). See ring/doorbell.ts for the protocol.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { COMMANDS, CommandFlag, type CommandSpec, type ReplySink } from "@tessera/proto";
@@ -290,7 +291,7 @@ function waitForRequests(): void {
       return;
     }
     if (requestWaitPending) return; // a wait is already armed; notify wakes it whatever its value
-    const result = bell.sleep(seq, data.backstopMs);
+    const result = bell.sleep(seq);
     if (!result.async) continue; // the sequence moved: look again
     requestWaitPending = true;
     result.value.then(onRequestWake, onWaitFailed);
@@ -298,10 +299,9 @@ function waitForRequests(): void {
   }
 }
 
-function onRequestWake(value: "ok" | "timed-out"): void {
+function onRequestWake(): void {
   requestWaitPending = false;
   requests.dataDoorbell.awake();
-  if (value === "timed-out" && requests.hasRecords() && !waitingForLargeBody()) rescues++;
   // Run the batch now, in this promise job, rather than one event-loop turn later: timers and
   // messages still get a turn after ROUNDS_PER_TURN rounds.
   if (requests.hasRecords()) pump();
@@ -319,7 +319,7 @@ function waitForResponseSpace(): void {
       return;
     }
     if (spaceWaitPending) return;
-    const result = bell.sleep(seq, data.backstopMs);
+    const result = bell.sleep(seq);
     if (!result.async) continue;
     spaceWaitPending = true;
     result.value.then(onSpaceWake, onWaitFailed);
@@ -327,15 +327,38 @@ function waitForResponseSpace(): void {
   }
 }
 
-function onSpaceWake(value: "ok" | "timed-out"): void {
+function onSpaceWake(): void {
   spaceWaitPending = false;
   responses.spaceDoorbell.awake();
   if (writer.count === 0) return schedulePump();
-  const before = publishedIndex;
-  const done = publishStaged();
-  if (value === "timed-out" && (done || publishedIndex > before)) rescues++;
-  if (done) schedulePump();
+  if (publishStaged()) schedulePump();
   else waitForResponseSpace();
+}
+
+/**
+ * The backstop against a lost notify (ring/doorbell.ts), run on every maintenance tick: work
+ * that has waited through a whole tick while a wait is armed is done now and counted as a
+ * rescue (one tick of grace, so a wake-up already on its way is not counted). The armed wait
+ * stays; the next notify resolves it, and its handler finds nothing left or carries on.
+ */
+let requestsStuckTicks = 0;
+let spaceStuckTicks = 0;
+function backstopCheck(): void {
+  const requestsStuck = requestWaitPending && !pumpScheduled && requests.hasRecords() && !waitingForLargeBody();
+  requestsStuckTicks = requestsStuck ? requestsStuckTicks + 1 : 0;
+  if (requestsStuckTicks >= 2) {
+    requestsStuckTicks = 0;
+    rescues++;
+    pump();
+  }
+  spaceStuckTicks = spaceWaitPending && writer.count > 0 ? spaceStuckTicks + 1 : 0;
+  if (spaceStuckTicks >= 2) {
+    spaceStuckTicks = 0;
+    const before = publishedIndex;
+    const done = publishStaged();
+    if (done || publishedIndex > before) rescues++;
+    if (done) schedulePump();
+  }
 }
 
 function onWaitFailed(e: unknown): void {
@@ -362,12 +385,14 @@ function statsMessage(): PartitionStatsMessage {
     executed,
     responseSpaceWaits,
     walFsyncs: wal === null ? 0 : wal.fsync.count,
+    walFsyncUs: wal === null ? 0 : Math.round(wal.fsync.totalUs),
     walBytesWritten: wal === null ? 0 : wal.bytesWritten,
   };
 }
 
 function maintenance(): void {
   if (stopping) return;
+  if (started) backstopCheck();
   engine.activeExpire(data.activeExpireMaxWork);
   const now = Date.now();
   if (durability !== null) {

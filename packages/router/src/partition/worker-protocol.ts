@@ -39,9 +39,7 @@ export interface PartitionWorkerData {
   durability: PartitionDurabilityConfig | null;
   /** Module specifier or file URL exporting `PartitionEngine`; "@tessera/partition" in production. */
   engineModule: string;
-  /** Bounded wait of the doorbells (the backstop against a lost notify), ms. */
-  backstopMs: number;
-  /** Period of active expiry and durability ticks, ms. */
+  /** Period of active expiry, durability ticks and the lost-notify backstop check, ms. */
   maintenanceIntervalMs: number;
   /** Keys expired per active-expiry tick at most. */
   activeExpireMaxWork: number;
@@ -72,6 +70,8 @@ export interface PartitionStatsMessage {
   responseSpaceWaits: number;
   /** WAL fsyncs done since the worker started (0 when in-memory). */
   walFsyncs: number;
+  /** Microseconds spent in those fsyncs, summed. */
+  walFsyncUs: number;
   /** WAL bytes written since the worker started (0 when in-memory). */
   walBytesWritten: number;
 }

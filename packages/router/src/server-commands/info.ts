@@ -127,6 +127,7 @@ function persistenceSection(ctx: ServerContext): string[] {
     `tessera_fsync:${ctx.config.fsync}`,
     // Summed over partitions from their last stats (about once a second), since each started.
     `tessera_wal_fsyncs:${sum(ctx, (p) => p.walFsyncs ?? 0)}`,
+    `tessera_wal_fsync_usec:${sum(ctx, (p) => p.walFsyncUs ?? 0)}`,
     `tessera_wal_bytes_written:${sum(ctx, (p) => p.walBytesWritten ?? 0)}`,
   ];
 }
