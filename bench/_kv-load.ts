@@ -4,8 +4,14 @@
  * frames, either closed-loop (each connection keeps `pipeline` requests in flight) or
  * open-loop at a fixed rate. Two histograms (microseconds): latency from the moment each
  * request was written, and latency from its intended send time (open loop only; it adds the
- * generator's own timer granularity, ~1 ms ticks, but also shows a stalled server in the tail
- * instead of letting it silently slow the generator down: no coordinated omission).
+ * generator's own tick, but also shows a stalled server in the tail instead of letting it
+ * silently slow the generator down: no coordinated omission).
+ *
+ * Open-loop pacing: every `tickUs` the thread sends what has come due. A setTimeout cannot tick
+ * faster than 1 ms, and 1 ms ticks turn 50 k ops/s into bursts of 50 requests that land on the
+ * server at once, so below 1 ms the thread sleeps in Atomics.wait (it blocks this load thread
+ * only) and then yields one event-loop turn to read replies. A reply that lands during the sleep
+ * is read after it: up to one tick is added to the measured latency, never taken off.
  */
 import { connect, type Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
@@ -24,6 +30,8 @@ export interface LoadParams {
   measureMs: number;
   /** Total ops/s for this thread in open-loop mode; 0 = closed loop. */
   rate: number;
+  /** Open loop: send what is due every this many µs (1000 = a plain 1 ms setTimeout tick). */
+  tickUs: number;
   seed: number;
 }
 
@@ -157,10 +165,13 @@ async function main(): Promise<void> {
       c.flush();
     }
   } else {
-    // Open loop: every ~1 ms send what is due, round-robin over the connections.
+    // Open loop: every tick send what is due, round-robin over the connections.
     const intervalMs = 1000 / p.rate;
+    const tickMs = p.tickUs / 1000;
+    const sleepWord = new Int32Array(new SharedArrayBuffer(4));
     let sent = 0;
     let rr = 0;
+    let nextTick = start;
     const tick = () => {
       if (stopping) return;
       const now = performance.now();
@@ -172,7 +183,14 @@ async function main(): Promise<void> {
         sent++;
       }
       for (const c of conns) c.flush();
-      setTimeout(tick, 1);
+      if (tickMs >= 1) {
+        setTimeout(tick, 1);
+        return;
+      }
+      nextTick = Math.max(nextTick + tickMs, now);
+      const sleepMs = nextTick - performance.now();
+      if (sleepMs > 0) Atomics.wait(sleepWord, 0, 0, sleepMs);
+      setImmediate(tick); // one event-loop turn first: the replies that arrived are read
     };
     tick();
   }
