@@ -1,7 +1,8 @@
 /**
  * Load generator thread for `pnpm bench kv` (started by kv.ts through worker_threads; not a
  * benchmark of its own). Opens its share of connections and drives them with raw native
- * frames, either closed-loop (each connection keeps `pipeline` requests in flight) or
+ * frames, or RESP commands (`protocol: "resp"`, against Tessera's RESP port or Redis), either
+ * closed-loop (each connection keeps `pipeline` requests in flight) or
  * open-loop at a fixed rate. Two histograms (microseconds): latency from the moment each
  * request was written, and latency from its intended send time (open loop only; it adds the
  * generator's own tick, but also shows a stalled server in the tail instead of letting it
@@ -18,9 +19,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import * as hdr from "hdr-histogram-js";
 import { FrameDecoder, RequestEncoder } from "@tessera/proto";
+import { REPLY_ERROR, REPLY_NONE, RespReplyScanner, encodeRespCommand, respCommandBytes } from "./_resp-replies.js";
 
 export interface LoadParams {
   port: number;
+  /** Native frames (Tessera's native port) or RESP (its RESP port, or Redis). */
+  protocol: "native" | "resp";
   connections: number;
   pipeline: number;
   op: "get" | "set";
@@ -53,6 +57,8 @@ const scheduledHistogram = buildHistogram();
 const keyNames: Buffer[] = [];
 for (let i = 0; i < p.keys; i++) keyNames.push(Buffer.from(`key:${i}`));
 const value = Buffer.alloc(p.valueBytes, 0x61);
+const GET = Buffer.from("GET");
+const SET = Buffer.from("SET");
 let rng = p.seed >>> 0 || 1;
 function nextKey(): Buffer {
   // xorshift32: cheap and allocation-free.
@@ -68,6 +74,11 @@ class Conn {
   readonly socket: Socket;
   private readonly enc = new RequestEncoder(64 * 1024);
   private readonly dec = new FrameDecoder();
+  private readonly resp = p.protocol === "resp";
+  private readonly scanner = new RespReplyScanner();
+  /** RESP requests queued since the last flush. */
+  private respOut = Buffer.allocUnsafe(64 * 1024);
+  private respLength = 0;
   /** Write time and intended send time of each in-flight request. FIFO: replies come in order. */
   private readonly sentAt = new Float64Array(RING);
   private readonly intendedAt = new Float64Array(RING);
@@ -85,7 +96,8 @@ class Conn {
 
   queue(intendedMs: number): void {
     if (this.inFlight >= RING) throw new Error("load generator: more than 65536 requests in flight on one connection");
-    if (p.op === "get") this.enc.encode(1, "GET", [nextKey()]);
+    if (this.resp) this.queueResp(p.op === "get" ? [GET, nextKey()] : [SET, nextKey(), value]);
+    else if (p.op === "get") this.enc.encode(1, "GET", [nextKey()]);
     else this.enc.encode(1, "SET", [nextKey(), value]);
     this.intendedAt[this.tail] = intendedMs;
     this.tail = (this.tail + 1) & (RING - 1);
@@ -98,21 +110,50 @@ class Conn {
    * generator's own writes to the other connections (tens of µs each) as server latency.
    */
   flush(): void {
-    if (this.enc.byteLength === 0) return;
+    if (this.resp ? this.respLength === 0 : this.enc.byteLength === 0) return;
     const now = performance.now();
     for (let i = this.unsent; i !== this.tail; i = (i + 1) & (RING - 1)) this.sentAt[i] = now;
     this.unsent = this.tail;
-    this.socket.write(this.enc.take());
+    if (this.resp) {
+      this.socket.write(Buffer.from(this.respOut.subarray(0, this.respLength)));
+      this.respLength = 0;
+    } else {
+      this.socket.write(this.enc.take());
+    }
+  }
+
+  private queueResp(args: Buffer[]): void {
+    const need = this.respLength + respCommandBytes(args);
+    if (need > this.respOut.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.respOut.length * 2));
+      this.respOut.copy(bigger, 0, 0, this.respLength);
+      this.respOut = bigger;
+    }
+    this.respLength = encodeRespCommand(this.respOut, this.respLength, args);
+  }
+
+  /** 1 when a complete reply was consumed (an error reply is counted), 0 when none is complete. */
+  private nextReply(): number {
+    if (this.resp) {
+      const r = this.scanner.next();
+      if (r === REPLY_NONE) return 0;
+      if (r === REPLY_ERROR) errors++;
+      return 1;
+    }
+    const f = this.dec.next();
+    if (f === null) return 0;
+    // Every request carries id 1, so a reply starts 0x08 0x01 and its value's tag follows;
+    // an error reply's tag is 0x3a (field 7).
+    if (f[2] === 0x3a) errors++;
+    return 1;
   }
 
   private onData(chunk: Buffer): void {
-    this.dec.push(chunk);
+    if (this.resp) this.scanner.push(chunk);
+    else this.dec.push(chunk);
     const now = performance.now();
     let n = 0;
-    for (let f = this.dec.next(); f !== null; f = this.dec.next()) {
-      // Every request carries id 1, so a reply starts 0x08 0x01 and its value's tag follows;
-      // an error reply's tag is 0x3a (field 7).
-      if (f[2] === 0x3a) errors++;
+    while (this.nextReply() === 1) {
       const t0 = this.sentAt[this.head]!;
       const intended = this.intendedAt[this.head]!;
       this.head = (this.head + 1) & (RING - 1);

@@ -10,6 +10,9 @@
  * requests that have come due, so the server sees a steady stream rather than bursts; then a
  * second p99 is reported from each request's intended send time (no coordinated omission;
  * includes the generator's tick). --tick-us 1000 gives the burstier 1 ms ticks of a setTimeout.
+ * --protocol resp drives Tessera's RESP port instead, and --servers tessera,redis runs the same
+ * load against redis-server too (RESP, persistence as --fsync / --in-memory say; installed with
+ * apt when missing), so a latency tail can be told apart from the machine's and the generator's.
  * The last line is one JSON object with every row.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -20,7 +23,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import * as hdr from "hdr-histogram-js";
 import { TesseraClient } from "@tessera/client";
+import { Redis } from "ioredis";
+import { ensureRedisTools } from "./_redis-tools.js";
+import { freePort, waitReady } from "./_servers.js";
 import type { LoadParams, LoadResult } from "./_kv-load.js";
+import { describeWakeupLatency, measureWakeupLatency } from "./_wakeup-latency.js";
 
 const HELP = `usage: pnpm bench kv [flags]
 
@@ -37,8 +44,10 @@ flags:
   --threads N          load-generator threads (default 1; the server needs the other cores)
   --keys N             keyspace size, preloaded for GET (default 100000)
   --value-bytes N      value size (default 32)
-  --fsync POLICY       server WAL fsync: always | everysec | no (default everysec)
-  --in-memory          run the server without a data dir (no WAL)
+  --fsync POLICY       server WAL fsync: always | everysec | no (default everysec); Redis: appendfsync
+  --in-memory          run the server without a data dir (no WAL); Redis: no AOF, no RDB
+  --protocol P         native | resp: which Tessera port the load uses (default native)
+  --servers LIST       tessera, redis (default tessera); redis is driven over RESP
   --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
   --help               this text
 
@@ -58,6 +67,8 @@ interface Flags {
   fsync: string;
   inMemory: boolean;
   cpuProfDir: string | null;
+  protocol: "native" | "resp";
+  servers: ("tessera" | "redis")[];
 }
 
 function parseFlags(argv: readonly string[]): Flags {
@@ -75,6 +86,8 @@ function parseFlags(argv: readonly string[]): Flags {
     fsync: "everysec",
     inMemory: false,
     cpuProfDir: null,
+    protocol: "native",
+    servers: ["tessera"],
   };
   const list = (v: string, name: string) =>
     v.split(",").map((x) => {
@@ -112,6 +125,16 @@ function parseFlags(argv: readonly string[]): Flags {
         if (!["always", "everysec", "no"].includes(v)) fail(`--fsync: always, everysec or no`);
         f.fsync = v;
         break;
+      case "--protocol":
+        if (v !== "native" && v !== "resp") fail(`--protocol: native or resp, got '${v}'`);
+        f.protocol = v;
+        break;
+      case "--servers":
+        f.servers = v.split(",").map((s) => {
+          if (s !== "tessera" && s !== "redis") fail(`--servers: tessera or redis, got '${s}'`);
+          return s as "tessera" | "redis";
+        });
+        break;
       case "--ops":
         f.ops = v.split(",").map((o) => {
           if (o !== "get" && o !== "set") fail(`--ops: get or set, got '${o}'`);
@@ -135,7 +158,11 @@ const repoRoot = join(here, "..");
 const cli = join(repoRoot, "packages/router/src/cli/main.ts");
 
 interface Server {
+  /** What the rows call it: tessera, tessera-resp or redis. */
+  name: string;
+  protocol: "native" | "resp";
   child: ChildProcess;
+  /** The port the load goes to. */
   port: number;
   dataDir: string | null;
 }
@@ -143,22 +170,32 @@ interface Server {
 async function startServer(partitions: number, flags: Flags): Promise<Server> {
   const dataDir = flags.inMemory ? null : mkdtempSync(join(tmpdir(), "tessera-bench-kv-"));
   const prof = flags.cpuProfDir === null ? [] : ["--cpu-prof", "--cpu-prof-dir", flags.cpuProfDir];
-  const args = [...prof, "--import", "tsx", cli, "serve", "--port", "0", "--resp-port", "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
+  const args = [...prof, "--import", "tsx", cli, "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server not ready in 60 s: ${out}`)), 60_000);
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /tessera ready native=[^:\s]+:(\d+)/.exec(out);
+      const m = /tessera ready native=[^:\s]+:(\d+) resp=[^:\s]+:(\d+)/.exec(out) ?? /tessera ready native=[^:\s]+:(\d+)/.exec(out);
       if (m !== null) {
         clearTimeout(t);
-        resolve(Number(m[1]));
+        resolve(Number(flags.protocol === "resp" ? m[2] : m[1]));
       }
     });
     child.once("exit", (code) => reject(new Error(`server exited (${code}) before ready: ${out}`)));
   });
-  return { child, port, dataDir };
+  return { name: flags.protocol === "resp" ? "tessera-resp" : "tessera", protocol: flags.protocol, child, port, dataDir };
+}
+
+async function startRedis(flags: Flags): Promise<Server> {
+  ensureRedisTools();
+  const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-kv-redis-"));
+  const port = await freePort();
+  const persistence = flags.inMemory ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", flags.fsync];
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dataDir, "--save", "", "--daemonize", "no", ...persistence], { stdio: "ignore" });
+  await waitReady(port, child, "redis-server");
+  return { name: "redis", protocol: "resp", child, port, dataDir };
 }
 
 async function stopServer(s: Server): Promise<void> {
@@ -175,8 +212,9 @@ function rssBytes(pid: number): number {
   return m === null ? 0 : Number(m[1]) * 1024;
 }
 
-async function preload(port: number, flags: Flags): Promise<void> {
-  const c = await TesseraClient.connect({ port, reconnect: false });
+async function preload(server: Server, flags: Flags): Promise<void> {
+  if (server.protocol === "resp") return preloadResp(server.port, flags);
+  const c = await TesseraClient.connect({ port: server.port, reconnect: false });
   const value = Buffer.alloc(flags.valueBytes, 0x61);
   const batch: [string, Buffer][] = [];
   const pending: Promise<unknown>[] = [];
@@ -189,6 +227,19 @@ async function preload(port: number, flags: Flags): Promise<void> {
   }
   await Promise.all(pending);
   await c.close();
+}
+
+/** The same keys through RESP (Redis, or Tessera's RESP port), MSET 1000 at a time. */
+async function preloadResp(port: number, flags: Flags): Promise<void> {
+  const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+  await c.connect();
+  const value = Buffer.alloc(flags.valueBytes, 0x61);
+  for (let i = 0; i < flags.keys; i += 1000) {
+    const args: (string | Buffer)[] = [];
+    for (let k = i; k < Math.min(flags.keys, i + 1000); k++) args.push(`key:${k}`, value);
+    await c.mset(...args);
+  }
+  c.disconnect();
 }
 
 const BOOT = `
@@ -212,6 +263,8 @@ function runThread(params: LoadParams): Promise<LoadResult> {
 }
 
 interface Row {
+  server: string;
+  /** 0 for Redis. */
   partitions: number;
   op: string;
   connections: number;
@@ -236,6 +289,7 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
     parts.push(
       runThread({
         port: server.port,
+        protocol: server.protocol,
         connections: share,
         pipeline,
         op,
@@ -264,6 +318,7 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
     elapsedMs = Math.max(elapsedMs, r.elapsedMs);
   }
   return {
+    server: server.name,
     partitions,
     op,
     connections,
@@ -281,12 +336,12 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
 }
 
 function printRow(r: Row | null): void {
-  const cols: [string, number][] = [["partitions", 10], ["op", 4], ["conns", 6], ["pipeline", 8], ["rate", 7], ["ops/s", 10], ["p50 us", 8], ["p99 us", 8], ["p99.9 us", 9], ["max us", 8], ["sched p99", 10], ["errors", 7], ["rss MB", 7]];
+  const cols: [string, number][] = [["server", 12], ["partitions", 10], ["op", 4], ["conns", 6], ["pipeline", 8], ["rate", 7], ["ops/s", 10], ["p50 us", 8], ["p99 us", 8], ["p99.9 us", 9], ["max us", 8], ["sched p99", 10], ["errors", 7], ["rss MB", 7]];
   if (r === null) {
     console.log(cols.map(([h, w]) => h.padStart(w)).join(" "));
     return;
   }
-  const vals = [r.partitions, r.op, r.connections, r.rate === 0 ? r.pipeline : "-", r.rate === 0 ? "-" : r.rate, r.opsPerSec, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.rate === 0 ? "-" : r.scheduledP99Us, r.errors, r.serverRssMb];
+  const vals = [r.server, r.server === "redis" ? "-" : r.partitions, r.op, r.connections, r.rate === 0 ? r.pipeline : "-", r.rate === 0 ? "-" : r.rate, r.opsPerSec, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.rate === 0 ? "-" : r.scheduledP99Us, r.errors, r.serverRssMb];
   console.log(vals.map((v, i) => String(v).padStart(cols[i]![1])).join(" "));
 }
 
@@ -295,16 +350,22 @@ console.log(
   `bench kv: ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; server ${flags.inMemory ? "in-memory" : `WAL fsync ${flags.fsync}`}; ${flags.keys} keys, ${flags.valueBytes}-byte values; ${flags.seconds} s per row after 1 s warm-up; ${flags.threads} load thread(s)` +
     (flags.rate > 0 ? `; open loop at ${flags.rate} ops/s, sending every ${flags.tickUs} µs` : "; closed loop"),
 );
+const wakeup = measureWakeupLatency();
+console.log(describeWakeupLatency(wakeup));
 printRow(null);
 const rows: Row[] = [];
-for (const partitions of flags.partitions) {
-  const server = await startServer(partitions, flags);
+// Redis, when asked for, first: one run (it has no partitions).
+const runs: { kind: "tessera" | "redis"; partitions: number }[] = [];
+if (flags.servers.includes("redis")) runs.push({ kind: "redis", partitions: 0 });
+if (flags.servers.includes("tessera")) for (const partitions of flags.partitions) runs.push({ kind: "tessera", partitions });
+for (const run of runs) {
+  const server = run.kind === "redis" ? await startRedis(flags) : await startServer(run.partitions, flags);
   try {
-    await preload(server.port, flags);
+    await preload(server, flags);
     for (const op of flags.ops) {
       for (const connections of flags.connections) {
         for (const pipeline of flags.rate === 0 ? flags.pipeline : [1]) {
-          const row = await runRow(server, flags, partitions, op, connections, pipeline);
+          const row = await runRow(server, flags, run.partitions, op, connections, pipeline);
           rows.push(row);
           printRow(row);
         }
@@ -314,4 +375,4 @@ for (const partitions of flags.partitions) {
     await stopServer(server);
   }
 }
-console.log(JSON.stringify({ bench: "kv", cpus: cpus().length, fsync: flags.inMemory ? "in-memory" : flags.fsync, keys: flags.keys, valueBytes: flags.valueBytes, seconds: flags.seconds, rows }));
+console.log(JSON.stringify({ bench: "kv", cpus: cpus().length, fsync: flags.inMemory ? "in-memory" : flags.fsync, keys: flags.keys, valueBytes: flags.valueBytes, seconds: flags.seconds, wakeup, rows }));
