@@ -10,6 +10,8 @@ export interface DurabilityFs {
   openSync(path: string, flags: string): number;
   writeSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number | null): number;
   fdatasyncSync(fd: number): void;
+  /** fdatasync in libuv's thread pool; `done` runs on the calling thread's event loop. */
+  fdatasync(fd: number, done: (err: Error | null) => void): void;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, length: number): void;
   closeSync(fd: number): void;
@@ -21,6 +23,7 @@ export const nodeFs: DurabilityFs = {
   openSync: (path, flags) => fs.openSync(path, flags),
   writeSync: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
+  fdatasync: (fd, done) => fs.fdatasync(fd, (err) => done(err)),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
   closeSync: (fd) => fs.closeSync(fd),

@@ -31,6 +31,15 @@ export class FaultyFs implements DurabilityFs {
     this.fdatasyncs++;
     nodeFs.fdatasyncSync(fd);
   }
+  fdatasync(fd: number, done: (err: Error | null) => void): void {
+    if (this.failFdatasyncs !== null) {
+      const err = errno(this.failFdatasyncs, "fdatasync");
+      setImmediate(() => done(err));
+      return;
+    }
+    this.fdatasyncs++;
+    nodeFs.fdatasync(fd, done);
+  }
   fsyncSync(fd: number): void {
     nodeFs.fsyncSync(fd);
   }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayWal, WalWriter } from "../src/index.js";
+import { lsnName, WAL_SUFFIX } from "../src/segment-files.js";
 import { FaultyFs } from "./faulty-fs.js";
 import { argv, tempDir } from "./helpers.js";
 
@@ -18,6 +19,19 @@ function setup(fsync: "always" | "everysec" | "no", segmentBytes = 1 << 20) {
   const fs = new FaultyFs();
   const w = new WalWriter({ dir: t.dir, fs, fsync, segmentBytes, nextLsn: 1 });
   return { dir: t.dir, fs, w };
+}
+
+/** Polls `cond` on the event loop (the background fdatasync returns there). */
+async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+function lsnFile(lsn: number): string {
+  return lsnName(lsn, WAL_SUFFIX);
 }
 
 function readAll(dir: string): { lsn: number; args: string[] }[] {
@@ -48,7 +62,7 @@ describe("WalWriter", () => {
     expect(fs.opens.length).toBe(0);
   });
 
-  it("everysec: writes without fsync, syncs from syncIfDue about once a second", () => {
+  it("everysec: writes without fsync, syncs from syncIfDue about once a second, in the background", async () => {
     const { fs, w } = setup("everysec");
     w.append(argv("SET", "a", "1"));
     w.commit(10_000);
@@ -56,14 +70,70 @@ describe("WalWriter", () => {
     expect(fs.fdatasyncs).toBe(0);
     w.syncIfDue(10_000); // last sync long ago (never): due now
     expect(fs.fdatasyncs).toBe(1);
+    expect(w.syncing).toBe(true); // it runs in the thread pool; the caller goes on
+    await until(() => !w.syncing);
     w.append(argv("SET", "a", "2"));
     w.commit(10_100);
     w.syncIfDue(10_500);
     expect(fs.fdatasyncs).toBe(1);
     w.syncIfDue(11_000);
     expect(fs.fdatasyncs).toBe(2);
+    w.syncIfDue(12_500); // one still running: the next call starts the next
+    expect(fs.fdatasyncs).toBe(2);
+    await until(() => !w.syncing);
     w.syncIfDue(13_000); // nothing written since: no fsync
     expect(fs.fdatasyncs).toBe(2);
+    expect(w.stats().fsync.count).toBe(2);
+  });
+
+  it("everysec: records written while the background fdatasync runs wait for the next one; a failed one is retried from the buffer", async () => {
+    const { dir, fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    w.commit(0);
+    w.syncIfDue(5_000);
+    w.append(argv("SET", "b", "2")); // written while the sync runs: not covered by it
+    w.commit(5_001);
+    await until(() => !w.syncing);
+    fs.failFdatasyncs = "EIO";
+    w.syncIfDue(6_100); // covers b, and fails
+    await until(() => !w.syncing);
+    expect((w.failed as NodeJS.ErrnoException | null)?.code).toBe("EIO");
+    fs.failFdatasyncs = null;
+    expect(w.retry(10_000)).toBe(true);
+    w.close(10_000);
+    // a was durable before the failure; b is rewritten into a fresh segment named by its LSN.
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
+    expect(readdirSync(dir).sort()).toEqual([lsnFile(1), lsnFile(2)]);
+  });
+
+  it("rotation while a background fdatasync runs syncs the old segment itself and closes it only when that returns", async () => {
+    const { dir, fs, w } = setup("everysec", 4096);
+    // Closes of segment descriptors (the directory fsyncs open and close their own).
+    const segmentFds = new Set<number>();
+    const closes: number[] = [];
+    const openSync = fs.openSync.bind(fs);
+    const closeSync = fs.closeSync.bind(fs);
+    fs.openSync = (path: string, flags: string) => {
+      const fd = openSync(path, flags);
+      if (path.endsWith(WAL_SUFFIX)) segmentFds.add(fd);
+      return fd;
+    };
+    fs.closeSync = (fd: number) => {
+      if (segmentFds.delete(fd)) closes.push(fd);
+      closeSync(fd);
+    };
+    w.append(argv("SET", "a", "x".repeat(3000)));
+    w.commit(0);
+    w.syncIfDue(5_000);
+    const syncsBefore = fs.fdatasyncs;
+    w.append(argv("SET", "b", "y".repeat(3000)));
+    w.commit(5_001); // does not fit: rotates while the background sync runs
+    expect(fs.fdatasyncs).toBe(syncsBefore + 1); // the rotation's own, blocking fdatasync
+    expect(closes.length).toBe(0); // the descriptor is still in use by the thread pool
+    await until(() => !w.syncing);
+    expect(closes.length).toBe(1);
+    w.close(6_000);
+    expect(readAll(dir).map((r) => r.args[1])).toEqual(["a", "b"]);
   });
 
   it("no: never fsyncs while running", () => {

@@ -483,6 +483,13 @@ const faultyFs: DurabilityFs = {
     if (diskFailing) throw eio("fdatasync");
     nodeFs.fdatasyncSync(fd);
   },
+  fdatasync(fd, done) {
+    if (diskFailing) {
+      setImmediate(() => done(eio("fdatasync")));
+      return;
+    }
+    nodeFs.fdatasync(fd, done);
+  },
   fsyncSync(fd) {
     if (diskFailing) throw eio("fsync");
     nodeFs.fsyncSync(fd);
