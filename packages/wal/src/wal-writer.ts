@@ -3,13 +3,16 @@
  * while a batch executes, then `commit()` puts them on disk with ONE write (and under `always`
  * one fdatasync) before the batch's replies are published: group commit.
  *
- * Under `everysec` the once-a-second fdatasync runs in libuv's thread pool (as Redis's runs in
- * a background thread): it flushes about a second of writes, which took ~8 ms on the bench
- * machine, and the partition must not stop serving meanwhile. Writes go on into the same file
- * while it runs; when it returns, the records written before it started are durable and leave
- * the buffer. A descriptor with such an fdatasync running is never closed under it: rotation and
- * close make the segment durable with a blocking fdatasync of their own, and the close waits
- * for the background one's return.
+ * Under `everysec` the fdatasyncs run in libuv's thread pool (as Redis's run in a background
+ * thread): the once-a-second one flushes about a second of writes, which took ~8 ms on the bench
+ * machine, and the partition must not stop serving meanwhile. Writes go on while it runs; when
+ * it returns, the records written before it started are durable and leave the buffer. The same
+ * goes for the sync of a segment being rotated away (its descriptor is closed when the sync
+ * returns; a crash in between can leave a hole before the next segment, where recovery stops:
+ * what it loses was written in the last few ms) and for an early sync once the retained records
+ * pass half of `retainBytesMax`. A blocking fdatasync is left for the rare cases: the buffer at
+ * its limit, a rotation while a background sync runs, a policy change, close. A descriptor with
+ * a background fdatasync running is never closed under it.
  *
  * The buffer doubles as the retry copy. It holds every record not yet known durable under the
  * policy: under `always` the current batch, under `everysec` everything written since the last
@@ -162,8 +165,9 @@ export class WalWriter {
       } else if (this.policy === "everysec") {
         this.dirty = true;
         if (this.end >= this.retainBytesMax) {
-          this.fdatasync(nowMs);
-          this.dropDurable();
+          this.blockingSync(nowMs);
+        } else if (this.end >= this.retainBytesMax >> 1 && this.background === null) {
+          this.startBackgroundSync(nowMs, false);
         }
       } else {
         this.dirty = true;
@@ -183,11 +187,27 @@ export class WalWriter {
   syncIfDue(nowMs: number): void {
     if (this.policy !== "everysec" || !this.dirty || this.failure !== null || this.background !== null) return;
     if (nowMs - this.lastSyncMs < EVERYSEC_INTERVAL_MS) return;
-    const sync: BackgroundSync = { fd: this.fd, coveredBytes: this.writtenEnd, coveredNextLsn: this.unwrittenFirstLsn, closeWhenDone: false, t0: performance.now() };
+    this.startBackgroundSync(nowMs, false);
+  }
+
+  /** fdatasync of the current segment in the thread pool; it covers everything written so far. */
+  private startBackgroundSync(nowMs: number, closeWhenDone: boolean): void {
+    const sync: BackgroundSync = { fd: this.fd, coveredBytes: this.writtenEnd, coveredNextLsn: this.unwrittenFirstLsn, closeWhenDone, t0: performance.now() };
     this.background = sync;
     this.dirty = false;
     this.lastSyncMs = nowMs;
     this.fsx.fdatasync(sync.fd, (err) => this.backgroundSyncDone(sync, err));
+  }
+
+  /**
+   * Everything written is durable when this returns (throws on error): the current segment, and
+   * a rotated-away one whose background sync has not returned yet, are fdatasync'ed here.
+   */
+  private blockingSync(nowMs: number): void {
+    const b = this.background;
+    if (b !== null && b.fd !== this.fd) this.fsx.fdatasyncSync(b.fd);
+    this.fdatasync(nowMs);
+    this.dropDurable();
   }
 
   /** True while an everysec fdatasync runs in the thread pool. */
@@ -197,12 +217,9 @@ export class WalWriter {
 
   private backgroundSyncDone(sync: BackgroundSync, err: Error | null): void {
     this.background = null;
-    if (sync.closeWhenDone) {
-      // Rotated away or closed meanwhile, after a blocking fdatasync of its own: that one
-      // answered for this segment's durability.
-      this.closeFdQuietly(sync.fd);
-      return;
-    }
+    if (sync.closeWhenDone) this.closeFdQuietly(sync.fd);
+    // A blocking fdatasync ran meanwhile and answered for what this one covered.
+    if (sync.coveredBytes === 0) return;
     if (err !== null) {
       // The buffer still holds every record since the last good sync: retry() rewrites them.
       if (this.failure === null) this.failure = asError(err);
@@ -217,8 +234,7 @@ export class WalWriter {
   syncNow(nowMs: number): void {
     if (this.failure !== null || this.fd < 0 || (!this.dirty && this.background === null)) return;
     try {
-      this.fdatasync(nowMs);
-      this.dropDurable();
+      this.blockingSync(nowMs);
     } catch (e) {
       this.failure = asError(e);
     }
@@ -288,14 +304,18 @@ export class WalWriter {
   private rotate(nowMs: number): void {
     if (this.fd >= 0) {
       // The closing segment must be durable before records go into the next one, or a crash
-      // could keep the later segment and lose the earlier (a hole recovery would have to stop at).
-      // A background fdatasync still running does not count: it has not returned.
-      if (this.policy !== "no" && (this.dirty || this.background !== null)) {
-        this.fdatasync(nowMs);
-        this.dropDurable();
+      // could keep the later segment and lose the earlier (a hole recovery would have to stop
+      // at). Under everysec that sync runs in the background when it can: the next background
+      // sync starts only after it returns, and a crash before that loses only records written
+      // in the meantime, a few ms, within everysec's promise.
+      if (this.policy === "everysec" && this.dirty && this.background === null) {
+        this.startBackgroundSync(nowMs, true);
+        this.fd = -1;
+      } else {
+        if (this.policy !== "no" && (this.dirty || this.background !== null)) this.blockingSync(nowMs);
+        this.closeFd(this.fd);
+        this.fd = -1;
       }
-      this.closeFd(this.fd);
-      this.fd = -1;
       this.rotations++;
     }
     this.openSegment(this.unwrittenFirstLsn, nowMs);

@@ -106,6 +106,58 @@ describe("WalWriter", () => {
     expect(readdirSync(dir).sort()).toEqual([lsnFile(1), lsnFile(2)]);
   });
 
+  it("everysec rotation syncs the old segment in the background and closes it when that returns", async () => {
+    const { dir, fs, w } = setup("everysec", 4096);
+    const segmentFds = new Set<number>();
+    const closes: number[] = [];
+    const openSync = fs.openSync.bind(fs);
+    const closeSync = fs.closeSync.bind(fs);
+    fs.openSync = (path: string, flags: string) => {
+      const fd = openSync(path, flags);
+      if (path.endsWith(WAL_SUFFIX)) segmentFds.add(fd);
+      return fd;
+    };
+    fs.closeSync = (fd: number) => {
+      if (segmentFds.delete(fd)) closes.push(fd);
+      closeSync(fd);
+    };
+    let blocking = 0;
+    const fdatasyncSync = fs.fdatasyncSync.bind(fs);
+    fs.fdatasyncSync = (fd: number) => {
+      blocking++;
+      fdatasyncSync(fd);
+    };
+    w.append(argv("SET", "a", "x".repeat(3000)));
+    w.commit(0);
+    w.append(argv("SET", "b", "y".repeat(3000)));
+    w.commit(1); // does not fit: rotates, the old segment's sync goes to the thread pool
+    expect(blocking).toBe(0);
+    expect(w.syncing).toBe(true);
+    expect(closes.length).toBe(0);
+    await until(() => !w.syncing);
+    expect(closes.length).toBe(1); // the old segment, once its sync returned
+    expect(w.stats().fsync.count).toBe(1);
+    w.close(2);
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
+  });
+
+  it("everysec starts a background sync early once the retained records pass half the limit", async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const fs = new FaultyFs();
+    const w = new WalWriter({ dir: t.dir, fs, fsync: "everysec", segmentBytes: 1 << 20, nextLsn: 1, retainBytesMax: 8192 });
+    w.append(argv("SET", "a", "x".repeat(3000)));
+    w.commit(0);
+    expect(fs.fdatasyncs).toBe(0);
+    w.append(argv("SET", "b", "y".repeat(3000)));
+    w.commit(1); // ~6 KB retained, over half of 8 KiB: no need to wait for the 1 s tick
+    expect(fs.fdatasyncs).toBe(1);
+    expect(w.syncing).toBe(true);
+    await until(() => !w.syncing);
+    w.close(2);
+    expect(readAll(t.dir).map((r) => r.args[1])).toEqual(["a", "b"]);
+  });
+
   it("rotation while a background fdatasync runs syncs the old segment itself and closes it only when that returns", async () => {
     const { dir, fs, w } = setup("everysec", 4096);
     // Closes of segment descriptors (the directory fsyncs open and close their own).
