@@ -25,6 +25,12 @@ export interface EngineOptions {
   slabPageBytes?: number;
   clock?: Clock;
   writeLog?: WriteLog | null;
+  /**
+   * A write-log replay expected to create at least this many keys (and a quarter of the keys
+   * loaded before it) rebuilds the ordered index once at loadEnd() instead of inserting each key
+   * in random order (loadReplayBegin). Default 50,000; tests set 0 to exercise the rebuild.
+   */
+  orderedRebuildMinKeys?: number;
 }
 
 export interface EngineStats {

@@ -5,6 +5,7 @@ import * as layout from "./item-layout.js";
 import type { Clock } from "./engine-types.js";
 import type { KeyStore } from "./key-store.js";
 import { OrderedIndex } from "./ordered-index.js";
+import { sortRefsByKey } from "./key-sort.js";
 import { SlabAllocator, type MemoryBudget, type RelocationListener } from "./slab-allocator.js";
 import { TimingWheel } from "./timing-wheel.js";
 
@@ -58,7 +59,12 @@ const EMPTY = new Uint8Array(0);
 export class PartitionStore implements KeyStore, HashKeySource, RelocationListener, MemoryBudget {
   readonly slabs: SlabAllocator;
   readonly hash: HashIndex;
-  readonly ordered: OrderedIndex;
+  private readonly orderedIndex: OrderedIndex;
+  /** The ordered index, rebuilt first if a replay deferred it (scans and snapshots read it). */
+  get ordered(): OrderedIndex {
+    if (this.orderedDeferred) this.rebuildOrderedIndex();
+    return this.orderedIndex;
+  }
   wheel: TimingWheel;
   readonly maxMemoryBytes: number;
   readonly maxValueBytes: number;
@@ -76,6 +82,12 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
    * A replayed absolute expiry may lie in the past although a later record extends it.
    */
   loading = false;
+  /**
+   * The ordered index is left alone (and stale) until rebuildOrderedIndex(): set for a WAL
+   * replay of many keys in random order, whose one-by-one B+tree inserts miss the CPU cache at
+   * every level. Nothing may scan meanwhile (recovery serves no requests).
+   */
+  private orderedDeferred = false;
   /** Hash of the key given to the last lookup(), reused by the insert that may follow. */
   lastHash = 0;
 
@@ -123,7 +135,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     this.maxKeyBytes = Math.min(MAX_KEY_BYTES, this.slabs.maxSlotBytes - ITEM_HEADER_BYTES - 4);
     this.chunkPayloadBytes = this.slabs.maxSlotBytes - CHUNK_HEADER_BYTES;
     this.hash = new HashIndex(this, 1024, 0.8, 64, (bytes) => this.canReserve(bytes));
-    this.ordered = new OrderedIndex(this);
+    this.orderedIndex = new OrderedIndex(this);
     this.wheel = new TimingWheel(this.nowMs);
   }
 
@@ -131,9 +143,43 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     return this.hash.count;
   }
 
+  /** From now until rebuildOrderedIndex(), writes leave the ordered index alone (see orderedDeferred). */
+  deferOrderedIndex(): void {
+    this.orderedDeferred = true;
+  }
+
+  get orderedIndexDeferred(): boolean {
+    return this.orderedDeferred;
+  }
+
+  /** Memory of the ordered index, without rebuilding a deferred one (stats run during recovery). */
+  orderedIndexBytes(): number {
+    return this.orderedIndex.memoryBytes();
+  }
+
+  /**
+   * Ends deferOrderedIndex(): builds the ordered index anew from the hash index, every key
+   * sorted in one go (key-sort.ts) and appended in order. Returns the keys indexed (0 when
+   * nothing was deferred).
+   */
+  rebuildOrderedIndex(): number {
+    if (!this.orderedDeferred) return 0;
+    this.orderedDeferred = false;
+    const refs = new Uint32Array(this.hash.count);
+    let n = 0;
+    this.hash.forEach((ref) => {
+      refs[n++] = ref;
+    });
+    assert(n === refs.length, "rebuildOrderedIndex: the hash index enumerates its count");
+    sortRefsByKey(refs, this);
+    this.orderedIndex.clear();
+    for (let i = 0; i < n; i++) this.orderedIndex.insert(refs[i]!);
+    return n;
+  }
+
   /** Memory the cap applies to: slab pages reserved plus the index tables. */
   reservedBytes(): number {
-    return this.slabs.reservedBytes + this.hash.bytes + this.ordered.memoryBytes() + this.wheel.memoryBytes();
+    return this.slabs.reservedBytes + this.hash.bytes + this.orderedIndex.memoryBytes() + this.wheel.memoryBytes();
   }
 
   // ---- MemoryBudget ----------------------------------------------------------------------
@@ -327,7 +373,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
    * order) is absent without probing the hash index; the insert that follows probes it once.
    */
   lookupForLoad(key: Uint8Array): number {
-    if (this.ordered.sortsAfterLast(key)) {
+    if (!this.orderedDeferred && this.orderedIndex.sortsAfterLast(key)) {
       this.lastHash = hashBytes(key, 0, key.length);
       return NO_REF;
     }
@@ -435,7 +481,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     if (found !== NO_REF) {
       const oldExpiry = this.expiryOf(found);
       this.hash.setFoundRef(ref);
-      this.ordered.replaceRef(key, ref);
+      if (!this.orderedDeferred) this.orderedIndex.replaceRef(key, ref);
       this.freeItem(found);
       this.noteExpiryChange(ref, oldExpiry, expiryMs, true);
       return PutResult.OK;
@@ -444,7 +490,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       this.freeItem(ref);
       return PutResult.OOM;
     }
-    this.ordered.insert(ref);
+    if (!this.orderedDeferred) this.orderedIndex.insert(ref);
     this.noteExpiryChange(ref, 0, expiryMs, true);
     if (this.snapshotHook !== null) this.snapshotHook.created(key);
     return PutResult.OK;
@@ -466,8 +512,10 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(ref);
     if (this.expiryOf(ref) !== 0) this.keysWithExpiry--;
     this.hash.deleteFound();
-    const removed = this.ordered.delete(key);
-    assert(removed === ref, "ordered index holds the same ref as the hash index");
+    if (!this.orderedDeferred) {
+      const removed = this.orderedIndex.delete(key);
+      assert(removed === ref, "ordered index holds the same ref as the hash index");
+    }
     this.freeItem(ref);
   }
 
@@ -488,7 +536,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       this.freeItem(ref);
     }
     this.hash.clear();
-    this.ordered.clear();
+    this.orderedIndex.clear();
     this.wheel.clear();
     this.keysWithExpiry = 0;
   }
@@ -508,7 +556,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     const found = this.hash.find(key, this.hashOfRef(newRef));
     assert(found === oldRef, "relocated: the hash index holds the old ref");
     this.hash.setFoundRef(newRef);
-    this.ordered.replaceRef(key, newRef);
+    if (!this.orderedDeferred) this.orderedIndex.replaceRef(key, newRef);
     const expiry = this.expiryOf(newRef);
     if (expiry !== 0) this.wheel.schedule(newRef, expiry);
   }

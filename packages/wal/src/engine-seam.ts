@@ -29,6 +29,12 @@ export interface DurableEngine {
    * the WAL records to replay after it (or the estimate alone when there is no snapshot).
    */
   loadBegin?(items: number): void;
+  /**
+   * Optional: the snapshot (if any) is loaded and about `expectedRecords` WAL records are
+   * about to be replayed, in the order they were written (random key order, typically). The
+   * engine may defer work that is cheaper done once at loadEnd (its ordered index).
+   */
+  loadReplayBegin?(expectedRecords: number): void;
   /** Optional: recovery is over; leave loading mode. */
   loadEnd?(): void;
   /** Insert one item during recovery (the keyspace holds no such key yet, or it is overwritten). */

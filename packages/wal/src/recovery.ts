@@ -99,7 +99,9 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     let sinceProgress = 0;
     const fromLsn = snapshot === null ? 1 : snapshot.lsn;
     // No snapshot: presize for the WAL alone (with one, onItemCount did; this is then a no-op).
-    if (snapshot === null) engine.loadBegin?.(estimateReplayKeys(o.walDir, fromLsn));
+    const expectedRecords = estimateReplayKeys(o.walDir, fromLsn);
+    if (snapshot === null) engine.loadBegin?.(expectedRecords);
+    engine.loadReplayBegin?.(expectedRecords);
     // Consecutive records mostly name the same command: compare the name bytes with the last
     // one's instead of building a string per record for the table lookup.
     const lastName = new Uint8Array(16);
