@@ -73,6 +73,18 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * How many nodes hold `items` items at about `target` each, with every node between `min` and
+ * `max` (a lone node, the root, may hold fewer than `min`).
+ */
+function nodesFor(items: number, target: number, min: number, max: number): number {
+  if (items <= max) return 1;
+  let nodes = Math.ceil(items / target);
+  if (Math.floor(items / nodes) < min) nodes = Math.floor(items / min);
+  if (Math.ceil(items / nodes) > max) nodes = Math.ceil(items / max);
+  return nodes;
+}
+
 /** Pools grow 2x while small, then 1.25x: copying is cheap, and slack is memory per key. */
 function grownCapacity(current: number, recordBytes: number): number {
   const small = current * recordBytes < 1 << 20;
@@ -109,6 +121,8 @@ export class OrderedIndex {
   private lastLeaf = 0;
   /** The previous insert went after every key: try that again with one comparison. */
   private appending = false;
+  /** Inserts that took the ascending fast path (one comparison), since the index was made. */
+  appendedInserts = 0;
   /** 1 = the root is a leaf. */
   private height = 1;
   private count = 0;
@@ -161,6 +175,7 @@ export class OrderedIndex {
       // comparison with the largest key, a comparison-free walk down the right edge.
       leaf = this.rightEdgePath();
       this.foundPos = this.leafCount[leaf];
+      this.appendedInserts++;
     } else {
       leaf = this.descendRef(ref);
       if (this.foundExact) fail(`insert: key of ref ${ref} is already present`);
@@ -314,6 +329,86 @@ export class OrderedIndex {
     this.height = 1;
     this.root = this.allocLeaf();
     this.lastLeaf = this.root;
+    this.appending = false;
+  }
+
+  /**
+   * Replaces the contents with `refs`, which the caller has sorted by key (no two equal keys),
+   * without reading a single key: leaves filled to ~90% (as ascending inserts leave them),
+   * chained in order, inner levels built bottom-up with each separator the first ref of the
+   * subtree to its right. For rebuilding the index after a long WAL replay (PartitionStore.
+   * rebuildOrderedIndex); checkInvariants() verifies the order in tests.
+   */
+  bulkLoad(refs: Uint32Array): void {
+    assert(!this.scanning, "bulkLoad during a scan callback");
+    const n = refs.length;
+    const cap = this.cap;
+    const leaves = nodesFor(n, Math.floor(cap * 0.9), this.minFill, cap);
+    // Inner nodes needed, level by level (children per node between minFill + 1 and cap + 1).
+    let inners = 0;
+    for (let level = leaves; level > 1; ) {
+      level = nodesFor(level, Math.floor((cap + 1) * 0.9), this.minFill + 1, cap + 1);
+      inners += level;
+    }
+    this.clear();
+    if (n === 0) return;
+    // Pools sized once (clear() left them at their initial size, with the root leaf taken).
+    this.leafCapacity = Math.max(INITIAL_LEAVES, leaves);
+    this.leafRefs = new Uint32Array(this.leafCapacity * cap);
+    this.leafCount = new Int32Array(this.leafCapacity);
+    this.leafNext = new Int32Array(this.leafCapacity);
+    this.leafHighWater = 0;
+    this.innerCapacity = Math.max(INITIAL_INNERS, inners);
+    this.innerSeps = new Uint32Array(this.innerCapacity * cap);
+    this.innerKids = new Int32Array(this.innerCapacity * (cap + 1));
+    this.innerCount = new Int32Array(this.innerCapacity);
+    this.innerHighWater = 0;
+
+    // Leaves: n entries spread evenly over `leaves` nodes.
+    let level = new Int32Array(leaves);
+    let levelMin = new Uint32Array(leaves);
+    let at = 0;
+    let prev = NONE;
+    for (let i = 0; i < leaves; i++) {
+      const take = Math.floor((n - at) / (leaves - i));
+      const leaf = this.allocLeaf();
+      copyRange(this.leafRefs, leaf * cap, refs, at, at + take);
+      this.leafCount[leaf] = take;
+      if (prev !== NONE) this.leafNext[prev] = leaf;
+      prev = leaf;
+      level[i] = leaf;
+      levelMin[i] = refs[at]!;
+      at += take;
+    }
+    this.lastLeaf = prev;
+    // Inner levels until one node is left: the root.
+    let height = 1;
+    while (level.length > 1) {
+      const parents = nodesFor(level.length, Math.floor((cap + 1) * 0.9), this.minFill + 1, cap + 1);
+      const up = new Int32Array(parents);
+      const upMin = new Uint32Array(parents);
+      let child = 0;
+      for (let i = 0; i < parents; i++) {
+        const take = Math.floor((level.length - child) / (parents - i));
+        const node = this.allocInner();
+        const kids = node * (cap + 1);
+        const seps = node * cap;
+        for (let k = 0; k < take; k++) {
+          this.innerKids[kids + k] = level[child + k]!;
+          if (k > 0) this.innerSeps[seps + k - 1] = levelMin[child + k]!;
+        }
+        this.innerCount[node] = take - 1;
+        up[i] = node;
+        upMin[i] = levelMin[child]!;
+        child += take;
+      }
+      level = up;
+      levelMin = upMin;
+      height++;
+    }
+    this.root = level[0]!;
+    this.height = height;
+    this.count = n;
     this.appending = false;
   }
 

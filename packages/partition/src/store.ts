@@ -45,6 +45,8 @@ export interface StoreOptions {
 /** Smallest slot: a 16-byte header plus a short key and value (e.g. 8 + 16 bytes). */
 const MIN_SLOT_BYTES = 40;
 const EMPTY = new Uint8Array(0);
+/** New keys a long replay inserts before it decides whether to defer the ordered index (watchReplayOrder). */
+const ORDER_SAMPLE_INSERTS = 10_000;
 
 /**
  * The keyspace of one partition: items in slabs, the hash index (key -> ref), the ordered
@@ -88,6 +90,13 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
    * every level. Nothing may scan meanwhile (recovery serves no requests).
    */
   private orderedDeferred = false;
+  /**
+   * A long replay is running: after ORDER_SAMPLE_INSERTS new keys, defer the ordered index if
+   * most of them were not in ascending order (replayed in key order, the B+tree's append path
+   * costs one comparison a key and a rebuild would only add work). -1 when not watching.
+   */
+  private replayInsertsLeft = -1;
+  private replayAppendsAtStart = 0;
   /** Hash of the key given to the last lookup(), reused by the insert that may follow. */
   lastHash = 0;
 
@@ -146,6 +155,21 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
   /** From now until rebuildOrderedIndex(), writes leave the ordered index alone (see orderedDeferred). */
   deferOrderedIndex(): void {
     this.orderedDeferred = true;
+    this.replayInsertsLeft = -1;
+  }
+
+  /** A long replay starts: watch the order of its first new keys (see replayInsertsLeft). */
+  watchReplayOrder(): void {
+    this.replayInsertsLeft = ORDER_SAMPLE_INSERTS;
+    this.replayAppendsAtStart = this.orderedIndex.appendedInserts;
+  }
+
+  /** Called after each ordered-index insert while watching. */
+  private noteReplayInsert(): void {
+    if (--this.replayInsertsLeft > 0) return;
+    this.replayInsertsLeft = -1;
+    const appended = this.orderedIndex.appendedInserts - this.replayAppendsAtStart;
+    if (appended * 2 < ORDER_SAMPLE_INSERTS) this.deferOrderedIndex();
   }
 
   get orderedIndexDeferred(): boolean {
@@ -163,6 +187,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
    * nothing was deferred).
    */
   rebuildOrderedIndex(): number {
+    this.replayInsertsLeft = -1;
     if (!this.orderedDeferred) return 0;
     this.orderedDeferred = false;
     const refs = new Uint32Array(this.hash.count);
@@ -172,8 +197,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     });
     assert(n === refs.length, "rebuildOrderedIndex: the hash index enumerates its count");
     sortRefsByKey(refs, this);
-    this.orderedIndex.clear();
-    for (let i = 0; i < n; i++) this.orderedIndex.insert(refs[i]!);
+    this.orderedIndex.bulkLoad(refs);
     return n;
   }
 
@@ -490,7 +514,10 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       this.freeItem(ref);
       return PutResult.OOM;
     }
-    if (!this.orderedDeferred) this.orderedIndex.insert(ref);
+    if (!this.orderedDeferred) {
+      this.orderedIndex.insert(ref);
+      if (this.replayInsertsLeft > 0) this.noteReplayInsert();
+    }
     this.noteExpiryChange(ref, 0, expiryMs, true);
     if (this.snapshotHook !== null) this.snapshotHook.created(key);
     return PutResult.OK;

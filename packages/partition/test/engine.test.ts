@@ -349,4 +349,27 @@ describe("loading mode (recovery)", () => {
     e.activeExpire(1000);
     expect(cmd(e, "GET", "k")).toBe(null);
   });
+
+  it("a long replay in random key order defers the ordered index and rebuilds it at loadEnd; one in key order keeps it", () => {
+    const deferredOf = (e: PartitionEngine) => (e as unknown as { store: { orderedIndexDeferred: boolean } }).store.orderedIndexDeferred;
+    const n = 12_000;
+    const name = (i: number) => `key:${String(i).padStart(8, "0")}`;
+    for (const order of ["ascending", "scrambled"] as const) {
+      const e = new PartitionEngine({ clock: new VirtualClock(), orderedRebuildMinKeys: 1 });
+      cmd(e, "SET", "before", "x"); // a key loaded before the replay
+      e.loadBegin();
+      e.loadReplayBegin(n);
+      for (let i = 0; i < n; i++) cmd(e, "SET", name(order === "ascending" ? i : (i * 7919) % n), "v");
+      expect(deferredOf(e)).toBe(order === "scrambled");
+      cmd(e, "DEL", name(5)); // deletes and overwrites while deferred
+      cmd(e, "SET", name(6), "w");
+      e.loadEnd();
+      expect(deferredOf(e)).toBe(false);
+      e.audit();
+      const keys = cmd(e, "KEYS", "*") as string[];
+      expect(keys.length).toBe(n);
+      expect(keys[0]).toBe("before");
+      expect(keys.slice(1)).toEqual(Array.from({ length: n }, (_, i) => name(i)).filter((k) => k !== name(5)));
+    }
+  });
 });

@@ -38,6 +38,14 @@ describe("sortRefsByKey", () => {
     );
   });
 
+  it("keys past the sampled ones without its common prefix: the prefix is taken again from all", () => {
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < 3000; i++) keys.push(Buffer.from(`key:${String((i * 37) % 3000).padStart(6, "0")}`));
+    for (let i = 0; i < 500; i++) keys.push(Buffer.from(`a${i}`), Buffer.from(`key:${i}x`));
+    const got = sorted(keys).map((i) => keys[i]!);
+    expect(got).toEqual(byBytes(keys).map((i) => keys[i]!));
+  });
+
   it("sorts 200,000 numbered keys given in random order", () => {
     const n = 200_000;
     const keys: Uint8Array[] = [];

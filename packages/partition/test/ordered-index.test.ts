@@ -435,6 +435,44 @@ describe("OrderedIndex", () => {
     console.log(`ordered index, 200k random keys: ${held.toFixed(2)} B/key held, ${used.toFixed(2)} B/key in nodes, depth ${index.depth}`);
   });
 
+  it("bulkLoad builds a valid tree from sorted refs of any size, which then takes inserts and deletes", () => {
+    const cap = 8;
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 72, 73, 500, 4096, 20_000]) {
+      const h = new Harness(cap);
+      const rand = prng(n + 1);
+      const keys = new Map<string, Buffer>();
+      while (keys.size < n) {
+        const k = randomKey(rand, 12, 256);
+        keys.set(k.toString("hex"), k);
+      }
+      const sorted = [...keys.values()].sort(Buffer.compare);
+      const refs = Uint32Array.from(sorted.map((k) => h.keys.add(k)));
+      for (let i = 0; i < sorted.length; i++) {
+        h.model.insert(sorted[i]!);
+        h.refOf.set(sorted[i]!.toString("hex"), refs[i]!);
+      }
+      const comparesBefore = h.keys.compares;
+      h.index.bulkLoad(refs);
+      expect(h.keys.compares).toBe(comparesBefore); // not one key read
+      h.checkAll();
+      for (let i = 0; i < 300; i++) {
+        if (rand() < 0.5) h.insert(randomKey(rand, 12, 256));
+        else if (h.model.keys.length > 0) h.delete(h.model.keys[Math.floor(rand() * h.model.keys.length)]!, rand() < 0.5);
+      }
+      h.checkAll();
+    }
+  });
+
+  it("bulkLoad replaces whatever the index held", () => {
+    const h = new Harness(8);
+    for (let i = 0; i < 1000; i++) h.index.insert(h.keys.add(Buffer.from(`old${i}`)));
+    const fresh = Array.from({ length: 300 }, (_, i) => Buffer.from(`new${String(i).padStart(4, "0")}`));
+    const refs = Uint32Array.from(fresh.map((k) => h.keys.add(k)));
+    h.index.bulkLoad(refs);
+    for (const k of fresh) h.model.insert(k);
+    h.checkAll();
+  });
+
   it("clear gives back memory and the index stays usable", () => {
     const h = new Harness(8);
     for (let i = 0; i < 5000; i++) h.insert(Buffer.from(`k${i}`));
