@@ -5,7 +5,8 @@
  * is built through the real engine and snapshot writer, then measured three ways:
  *  - snapshot load, in process: PartitionDurability.recover() of one partition (keys/s per partition);
  *  - WAL replay, in process (first size only): the same keys as SET records, no snapshot, once
- *    written in key order and once in a scrambled order;
+ *    written in key order and once in a scrambled order; and the server started on the
+ *    scrambled WAL alone (a restart after a crash before any snapshot), time to first reply;
  *  - the real server: spawn `tessera serve` on the directory, time to the first PING reply
  *    (all partitions recover in parallel, one worker each) and DBSIZE to check the count.
  * Unless --redis no, Redis (installed with apt-get when missing) loads the same number of keys from
@@ -228,6 +229,8 @@ interface Row {
   walReplayKeysPerSec?: number;
   /** The same keys written in a scrambled order (each insert lands at a random place in the ordered index). */
   walReplayRandomOrderKeysPerSec?: number;
+  /** The server started on that scrambled WAL alone (a restart after a crash, no snapshot yet): ms to its first reply. */
+  serverWalRandomFirstReplyMs?: number;
   serverFirstReplyMs: number;
   serverEmptyFirstReplyMs: number;
   serverDbsize: number;
@@ -275,6 +278,7 @@ for (const [index, n] of SIZES.entries()) {
             row.walReplayKeysPerSec = perSec;
           } else {
             row.walReplayRandomOrderKeysPerSec = perSec;
+            row.serverWalRandomFirstReplyMs = Math.round((await tesseraFirstReply(walDir)).ms);
           }
         } finally {
           rmSync(walDir, { recursive: true, force: true });
@@ -308,10 +312,10 @@ if (OFFLOAD_KEYS > 0) {
 }
 
 console.log(`recovery: ${PARTITIONS} partitions, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
-console.log("keys        snapshot MB  load/partition  keys/s/partition  WAL replay keys/s (key order / random)  server first reply (empty)  redis first reply (empty)");
+console.log("keys        snapshot MB  load/partition  keys/s/partition  WAL replay keys/s (key order / random)  server first reply (empty)  from random WAL  redis first reply (empty)");
 for (const r of rows) {
   console.log(
-    `${String(r.keys).padEnd(11)} ${(r.snapshotBytes / 1e6).toFixed(0).padStart(11)}  ${`${r.loadMs} ms`.padStart(14)}  ${String(r.loadKeysPerSecPerPartition).padStart(16)}  ${(r.walReplayKeysPerSec === undefined ? "-" : `${r.walReplayKeysPerSec} / ${r.walReplayRandomOrderKeysPerSec}`).padStart(38)}  ${`${r.serverFirstReplyMs} ms (${r.serverEmptyFirstReplyMs})`.padStart(26)}  ${r.redisFirstReplyMs === undefined ? "-" : `${r.redisFirstReplyMs} ms (${r.redisEmptyFirstReplyMs})`}`,
+    `${String(r.keys).padEnd(11)} ${(r.snapshotBytes / 1e6).toFixed(0).padStart(11)}  ${`${r.loadMs} ms`.padStart(14)}  ${String(r.loadKeysPerSecPerPartition).padStart(16)}  ${(r.walReplayKeysPerSec === undefined ? "-" : `${r.walReplayKeysPerSec} / ${r.walReplayRandomOrderKeysPerSec}`).padStart(38)}  ${`${r.serverFirstReplyMs} ms (${r.serverEmptyFirstReplyMs})`.padStart(26)}  ${(r.serverWalRandomFirstReplyMs === undefined ? "-" : `${r.serverWalRandomFirstReplyMs} ms`).padStart(15)}  ${r.redisFirstReplyMs === undefined ? "-" : `${r.redisFirstReplyMs} ms (${r.redisEmptyFirstReplyMs})`}`,
   );
 }
 if (offload !== null) {
