@@ -34,6 +34,24 @@ function lsnFile(lsn: number): string {
   return lsnName(lsn, WAL_SUFFIX);
 }
 
+/** Records the closes of WAL segment descriptors (the directory fsyncs open and close their own). */
+function segmentCloses(fs: FaultyFs): number[] {
+  const segmentFds = new Set<number>();
+  const closes: number[] = [];
+  const openSync = fs.openSync.bind(fs);
+  const closeSync = fs.closeSync.bind(fs);
+  fs.openSync = (path: string, flags: string) => {
+    const fd = openSync(path, flags);
+    if (path.endsWith(WAL_SUFFIX)) segmentFds.add(fd);
+    return fd;
+  };
+  fs.closeSync = (fd: number) => {
+    if (segmentFds.delete(fd)) closes.push(fd);
+    closeSync(fd);
+  };
+  return closes;
+}
+
 function readAll(dir: string): { lsn: number; args: string[] }[] {
   const out: { lsn: number; args: string[] }[] = [];
   replayWal(dir, 1, (a, lsn) => out.push({ lsn, args: a.map((x) => dec.decode(x)) }));
@@ -108,19 +126,7 @@ describe("WalWriter", () => {
 
   it("everysec rotation syncs the old segment in the background and closes it when that returns", async () => {
     const { dir, fs, w } = setup("everysec", 4096);
-    const segmentFds = new Set<number>();
-    const closes: number[] = [];
-    const openSync = fs.openSync.bind(fs);
-    const closeSync = fs.closeSync.bind(fs);
-    fs.openSync = (path: string, flags: string) => {
-      const fd = openSync(path, flags);
-      if (path.endsWith(WAL_SUFFIX)) segmentFds.add(fd);
-      return fd;
-    };
-    fs.closeSync = (fd: number) => {
-      if (segmentFds.delete(fd)) closes.push(fd);
-      closeSync(fd);
-    };
+    const closes = segmentCloses(fs);
     let blocking = 0;
     const fdatasyncSync = fs.fdatasyncSync.bind(fs);
     fs.fdatasyncSync = (fd: number) => {
@@ -160,20 +166,7 @@ describe("WalWriter", () => {
 
   it("rotation while a background fdatasync runs syncs the old segment itself and closes it only when that returns", async () => {
     const { dir, fs, w } = setup("everysec", 4096);
-    // Closes of segment descriptors (the directory fsyncs open and close their own).
-    const segmentFds = new Set<number>();
-    const closes: number[] = [];
-    const openSync = fs.openSync.bind(fs);
-    const closeSync = fs.closeSync.bind(fs);
-    fs.openSync = (path: string, flags: string) => {
-      const fd = openSync(path, flags);
-      if (path.endsWith(WAL_SUFFIX)) segmentFds.add(fd);
-      return fd;
-    };
-    fs.closeSync = (fd: number) => {
-      if (segmentFds.delete(fd)) closes.push(fd);
-      closeSync(fd);
-    };
+    const closes = segmentCloses(fs);
     w.append(argv("SET", "a", "x".repeat(3000)));
     w.commit(0);
     w.syncIfDue(5_000);
