@@ -183,8 +183,8 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
 
   /**
    * Ends deferOrderedIndex(): builds the ordered index anew from the hash index, every key
-   * sorted in one go (key-sort.ts) and appended in order. Returns the keys indexed (0 when
-   * nothing was deferred).
+   * sorted in one go (key-sort.ts) and bulk-loaded (OrderedIndex.bulkLoad, no key read).
+   * Transient memory: 24 bytes a key. Returns the keys indexed (0 when nothing was deferred).
    */
   rebuildOrderedIndex(): number {
     this.replayInsertsLeft = -1;
