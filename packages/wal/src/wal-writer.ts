@@ -227,7 +227,7 @@ export class WalWriter {
       return;
     }
     this.fsyncLatency.record((performance.now() - sync.t0) * 1000);
-    if (sync.coveredBytes > 0) this.dropPrefix(sync.coveredBytes, sync.coveredNextLsn);
+    this.dropPrefix(sync.coveredBytes, sync.coveredNextLsn);
   }
 
   /** fdatasync now whatever the policy (close, policy change). Sets `failed` on error. */
