@@ -7,8 +7,8 @@
  * same misses ~20 times per key. Here each key is read once (to check the common prefix, taken
  * from a sample, and to take an 8-byte chunk after it), the chunks are sorted by an LSD radix
  * sort over plain typed arrays (streaming passes, no key reads), and only runs of keys whose
- * chunks tie are sorted by full comparisons. Measured on 2 M keys of 16 bytes: 0.8 s, of which
- * most is that one read of each key.
+ * chunks tie are sorted by full comparisons. Measured, sort plus bulk load of the B+tree: 2.9 s
+ * for 10 M keys of 16 bytes, most of it that one read of each key.
  *
  * The chunk: the 8 bytes after the prefix every key shares, big-endian, zero-padded past a
  * key's end. A smaller chunk means a smaller key (a key that ends inside the chunk is a prefix
