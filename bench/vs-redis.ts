@@ -197,6 +197,25 @@ interface BenchRow {
   maxMs: number;
   /** CPU time (user + system, all threads) the server spent per request; NaN when not measured. */
   cpuUsPerRequest: number;
+  /**
+   * Tessera only, from INFO stats: requests per batch handed to a partition worker, and the
+   * share of batches that had to wake a sleeping worker (each a cross-thread wake-up).
+   */
+  requestsPerBatch?: number;
+  wakeupsPerBatch?: number;
+}
+
+/** Tessera's hop counters (INFO stats), or null for a server without them (Redis). */
+function hopCounters(port: number): { requests: number; batches: number; wakeups: number } | null {
+  const r = spawnSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "INFO", "stats"], { encoding: "utf8", timeout: 10_000 });
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:(\\d+)`, "m").exec(r.stdout ?? "");
+    return m === null ? null : Number(m[1]);
+  };
+  const requests = field("tessera_partition_requests");
+  const batches = field("tessera_partition_batches");
+  const wakeups = field("tessera_partition_wakeups");
+  return requests === null || batches === null || wakeups === null ? null : { requests, batches, wakeups };
 }
 
 /**
@@ -208,11 +227,20 @@ function runRedisBenchmark(port: number, pipeline: number, requests: number, ser
   const rows: BenchRow[] = [];
   for (const test of ["set", "get"]) {
     const args = ["-h", "127.0.0.1", "-p", String(port), "-t", test, "-d", "200", "-r", "100000", "-c", "50", "-P", String(pipeline), "-n", String(requests), "--csv"];
+    const hop0 = serverPid === undefined ? null : hopCounters(port);
     const cpu0 = processCpuUs(serverPid);
     const r = spawnSync("redis-benchmark", args, { encoding: "utf8", timeout: 600_000 });
     const cpu1 = processCpuUs(serverPid);
+    const hop1 = hop0 === null ? null : hopCounters(port);
     if (r.status !== 0) throw new Error(`redis-benchmark ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}`);
-    for (const row of parseCsv(r.stdout, 1)) rows.push({ ...row, cpuUsPerRequest: (cpu1 - cpu0) / requests });
+    const hop =
+      hop0 !== null && hop1 !== null && hop1.batches > hop0.batches
+        ? {
+            requestsPerBatch: Math.round(((hop1.requests - hop0.requests) / (hop1.batches - hop0.batches)) * 10) / 10,
+            wakeupsPerBatch: Math.round(((hop1.wakeups - hop0.wakeups) / (hop1.batches - hop0.batches)) * 100) / 100,
+          }
+        : {};
+    for (const row of parseCsv(r.stdout, 1)) rows.push({ ...row, cpuUsPerRequest: (cpu1 - cpu0) / requests, ...hop });
   }
   return rows;
 }
@@ -407,7 +435,8 @@ async function main(): Promise<void> {
                   const port = server === "redis" ? redis.port : tessera.port;
                   const rows = runRedisBenchmark(port, pipeline, flags.requests, server === "redis" ? redis.child.pid : tessera.child.pid);
                   runs.push({ section, partitions, pipeline, rep, server, rows });
-                  const s = rows.map((r) => `${r.test} ${r.rps.toFixed(0)}/s p99 ${r.p99Ms}ms`).join(", ");
+                  const hop = (r: BenchRow) => (r.requestsPerBatch === undefined ? "" : ` (${r.requestsPerBatch} req/batch, ${r.wakeupsPerBatch} wake-ups/batch)`);
+                  const s = rows.map((r) => `${r.test} ${r.rps.toFixed(0)}/s p99 ${r.p99Ms}ms${hop(r)}`).join(", ");
                   console.log(`  [${section} ${partitions}p P=${pipeline} rep ${rep + 1}] ${server.padEnd(7)} ${s}`);
                 }
               }
