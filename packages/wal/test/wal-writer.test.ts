@@ -147,6 +147,23 @@ describe("WalWriter", () => {
     expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
   });
 
+  it("everysec rotation whose background sync fails: the writer fails, and retry rewrites the old segment's records too", async () => {
+    const { dir, fs, w } = setup("everysec", 4096);
+    const closes = segmentCloses(fs);
+    w.append(argv("SET", "a", "x".repeat(3000)));
+    w.commit(0);
+    fs.failFdatasyncs = "EIO";
+    w.append(argv("SET", "b", "y".repeat(3000)));
+    expect(w.commit(1)).toBeNull(); // rotates; the old segment's sync runs (and fails) in the background
+    await until(() => !w.syncing);
+    expect((w.failed as NodeJS.ErrnoException | null)?.code).toBe("EIO");
+    expect(closes.length).toBe(1); // the old segment's descriptor is closed all the same
+    fs.failFdatasyncs = null;
+    expect(w.retry(5_000)).toBe(true);
+    w.close(5_001);
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
+  });
+
   it("everysec starts a background sync early once the retained records pass half the limit", async () => {
     const t = tempDir();
     cleanup = t.cleanup;
