@@ -196,8 +196,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       refs[n++] = ref;
     });
     assert(n === refs.length, "rebuildOrderedIndex: the hash index enumerates its count");
-    sortRefsByKey(refs, this);
-    this.orderedIndex.bulkLoad(refs);
+    this.orderedIndex.bulkLoad(refs, sortRefsByKey(refs, this));
     return n;
   }
 
@@ -209,7 +208,10 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
   // ---- MemoryBudget ----------------------------------------------------------------------
 
   canReserve(bytes: number): boolean {
-    return this.maxMemoryBytes === 0 || this.reservedBytes() + bytes <= this.maxMemoryBytes;
+    if (this.maxMemoryBytes === 0) return true;
+    // The ordered index grows without asking (a split cannot be refused halfway): keep its next
+    // growth free.
+    return this.reservedBytes() + bytes + this.orderedIndex.growthReserveBytes() <= this.maxMemoryBytes;
   }
 
   // ---- KeyStore / HashKeySource ----------------------------------------------------------
@@ -515,7 +517,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       return PutResult.OOM;
     }
     if (!this.orderedDeferred) {
-      this.orderedIndex.insert(ref);
+      this.orderedIndex.insert(ref, key);
       if (this.replayInsertsLeft > 0) this.noteReplayInsert();
     }
     this.noteExpiryChange(ref, 0, expiryMs, true);

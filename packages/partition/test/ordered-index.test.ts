@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OrderedIndex, type OrderedKeys } from "../src/ordered-index.js";
+import { type BulkLoadChunks, OrderedIndex, type OrderedKeys } from "../src/ordered-index.js";
 
 /** Keys by ref in a plain array: the test stand-in for the slabs. */
 class ArrayKeys implements OrderedKeys {
   readonly byRef: (Buffer | undefined)[] = [];
   compares = 0;
+  /** keyOf() calls: the chunk cache's key reads. */
+  reads = 0;
   add(key: Buffer): number {
     this.byRef.push(key);
     return this.byRef.length - 1;
@@ -14,6 +16,10 @@ class ArrayKeys implements OrderedKeys {
     const k = this.byRef[ref];
     if (k === undefined) throw new Error(`dangling ref ${ref}`);
     return k;
+  }
+  keyOf(ref: number): Uint8Array {
+    this.reads++;
+    return this.key(ref);
   }
   compareRefs(a: number, b: number): number {
     this.compares++;
@@ -123,6 +129,22 @@ class Harness {
   }
 }
 
+/** What key-sort.ts hands bulkLoad(): the shared prefix and each key's 4 bytes after it. */
+function sortedChunks(sorted: Buffer[]): BulkLoadChunks {
+  let p = sorted.length === 0 ? 0 : sorted[0]!.length;
+  for (const k of sorted) {
+    let i = 0;
+    while (i < p && i < k.length && k[i] === sorted[0]![i]) i++;
+    p = i;
+  }
+  const chunks = Uint32Array.from(sorted, (k) => {
+    const b = Buffer.alloc(4);
+    k.copy(b, 0, p, p + 4);
+    return b.readUInt32BE(0);
+  });
+  return { prefix: sorted.length === 0 ? new Uint8Array(0) : sorted[0]!.subarray(0, p), chunks };
+}
+
 function randomKey(rand: () => number, maxLen: number, alphabet: number): Buffer {
   const len = Math.floor(rand() * (maxLen + 1));
   const key = Buffer.alloc(len);
@@ -191,6 +213,37 @@ describe("OrderedIndex", () => {
       }
     });
   }
+
+  it("chunk cache: long shared prefixes (past PREFIX_MAX), keys that end inside a chunk, zero bytes", () => {
+    // Keys are one of a few stems (0 to 40 bytes, some sharing their start) plus a short suffix
+    // of 0x00/0x01/a/b/0xFE/0xFF, so nodes' offsets sit at, below and past the 32-byte cap, and
+    // many keys end inside another's chunk. checkAll() recomputes every node's cache.
+    const stems = [0, 3, 31, 32, 33, 35, 36, 40].map((n) => Buffer.alloc(n, 0x61));
+    stems.push(Buffer.concat([Buffer.alloc(33, 0x61), Buffer.from([0])]), Buffer.alloc(34, 0));
+    for (const cap of [4, 8, 64]) {
+      const rand = prng(cap * 31);
+      const h = new Harness(cap);
+      const live: Buffer[] = [];
+      for (let step = 0; step < 5000; step++) {
+        const r = rand();
+        const phase = step < 2500 ? 0.75 : 0.35;
+        if (r < phase || live.length === 0) {
+          const key = Buffer.concat([stems[Math.floor(rand() * stems.length)]!, randomKey(rand, 5, 6)]);
+          if (h.insert(key)) live.push(key);
+        } else if (r < phase + (1 - phase) * 0.8) {
+          const i = Math.floor(rand() * live.length);
+          h.delete(live[i]!, rand() < 0.5);
+          live[i] = live[live.length - 1]!;
+          live.pop();
+        } else {
+          h.replace(live[Math.floor(rand() * live.length)]!, rand() < 0.5);
+        }
+        if (step % 101 === 0) h.checkAll();
+      }
+      h.checkAll();
+      for (const key of live) expect(h.index.find(key)).toBe(h.refOf.get(key.toString("hex")));
+    }
+  });
 
   it("ref hints: found by identity, checked against the key, ignored when absent", () => {
     const h = new Harness(4);
@@ -273,8 +326,9 @@ describe("OrderedIndex", () => {
       index.insert(keys.add(key));
     }
     index.checkInvariants();
-    // 4 bytes per entry at 100% fill; shifting into siblings before splitting keeps it near that.
-    expect(index.usedBytes() / index.size).toBeLessThan(5);
+    // 8 bytes per entry (ref + chunk) at 100% fill; shifting into siblings before splitting
+    // keeps it near that.
+    expect(index.usedBytes() / index.size).toBeLessThan(10);
   });
 
   describe("prefix scans", () => {
@@ -425,14 +479,17 @@ describe("OrderedIndex", () => {
     const held = index.memoryBytes() / index.size;
     const used = index.usedBytes() / index.size;
     // Random order: leaves ~85% full after sibling shifting; pool growth adds at most 25% slack.
-    expect(used).toBeLessThan(6);
-    expect(held).toBeLessThan(8);
+    expect(used).toBeLessThan(12);
+    expect(held).toBeLessThan(15);
     expect(index.depth).toBeLessThanOrEqual(4);
-    // A lookup costs about log2(n) comparisons.
+    // A lookup reads few keys: the node prefixes and chunks decide the rest (comparing keys all
+    // the way down would read about log2(n) = 18).
     keys.compares = 0;
+    keys.reads = 0;
     for (let i = 0; i < 1000; i++) index.find(Buffer.from(`key:${Math.floor(rand() * 1e12).toString(36)}`));
-    expect(keys.compares / 1000).toBeLessThan(24);
-    console.log(`ordered index, 200k random keys: ${held.toFixed(2)} B/key held, ${used.toFixed(2)} B/key in nodes, depth ${index.depth}`);
+    const reads = (keys.compares + keys.reads) / 1000;
+    expect(reads).toBeLessThan(4);
+    console.log(`ordered index, 200k random keys: ${held.toFixed(2)} B/key held, ${used.toFixed(2)} B/key in nodes, depth ${index.depth}, ${reads} key reads a lookup`);
   });
 
   it("bulkLoad builds a valid tree from sorted refs of any size, which then takes inserts and deletes", () => {
@@ -451,9 +508,13 @@ describe("OrderedIndex", () => {
         h.model.insert(sorted[i]!);
         h.refOf.set(sorted[i]!.toString("hex"), refs[i]!);
       }
-      const comparesBefore = h.keys.compares;
-      h.index.bulkLoad(refs);
-      expect(h.keys.compares).toBe(comparesBefore); // not one key read
+      // With the sort's chunks (every third size: without them, each key is read once).
+      const withChunks = n % 3 !== 0;
+      const readsBefore = h.keys.compares + h.keys.reads;
+      h.index.bulkLoad(refs, withChunks ? sortedChunks(sorted) : undefined);
+      const reads = h.keys.compares + h.keys.reads - readsBefore;
+      if (withChunks) expect(reads).toBe(0);
+      else expect(reads).toBeLessThanOrEqual(2 * n + 4); // each key once, plus a node's first and last again
       h.checkAll();
       for (let i = 0; i < 300; i++) {
         if (rand() < 0.5) h.insert(randomKey(rand, 12, 256));
