@@ -109,7 +109,11 @@ export class PartitionEngine {
     this.loadClockCountdown = 0;
     // Presize the hash index for what is coming: no incremental rebuilds (each re-hashes every
     // key from slab memory) during the load.
-    if (items > 0) store.hash.reserve(store.keyCount + items);
+    if (items > 0) {
+      store.hash.reserve(store.keyCount + items);
+      // ~10 bytes a key in the ordered index: within a memory cap only.
+      if (store.canReserve(items * 12)) store.ordered.reserve(items);
+    }
   }
 
   /**

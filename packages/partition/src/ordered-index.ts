@@ -181,6 +181,8 @@ export class OrderedIndex {
   private lastLeaf = 0;
   /** The previous insert went after every key: try that again with one comparison. */
   private appending = false;
+  /** The key sortsAfterLast() last said true of, until the next mutation: insert() then skips that comparison. */
+  private afterLastKey: Uint8Array | null = null;
   /** Inserts that took the ascending fast path (one comparison), since the index was made. */
   appendedInserts = 0;
   /** 1 = the root is a leaf. */
@@ -245,7 +247,9 @@ export class OrderedIndex {
     if (ref >>> 0 !== ref || ref === 0xffffffff) fail(`ref must be a uint32 other than 0xFFFFFFFF, got ${ref}`);
     const cap = this.cap;
     let leaf: number;
-    if (this.appending && this.count > 0 && this.keys.compareRefToKey(this.leafRefs[this.lastLeaf * cap + this.leafCount[this.lastLeaf] - 1], key) < 0) {
+    const knownLast = this.afterLastKey === key;
+    this.afterLastKey = null;
+    if (this.count > 0 && (knownLast || (this.appending && this.keys.compareRefToKey(this.leafRefs[this.lastLeaf * cap + this.leafCount[this.lastLeaf] - 1], key) < 0))) {
       // Ascending load (snapshot recovery writes keys in order, counters, timestamps): one
       // comparison with the largest key, a comparison-free walk down the right edge.
       leaf = this.rightEdgePath();
@@ -282,6 +286,7 @@ export class OrderedIndex {
    */
   delete(key: Uint8Array, refHint = -1): number {
     assert(!this.scanning, "delete during a scan callback");
+    this.afterLastKey = null;
     const leaf = this.descendKey(key, refHint);
     if (!this.foundExact) return -1;
     const pos = this.foundPos;
@@ -307,6 +312,7 @@ export class OrderedIndex {
    */
   replaceRef(key: Uint8Array, newRef: number, oldRefHint = -1): boolean {
     assert(!this.scanning, "replaceRef during a scan callback");
+    this.afterLastKey = null;
     if (newRef >>> 0 !== newRef || newRef === 0xffffffff) fail(`ref must be a uint32 other than 0xFFFFFFFF, got ${newRef}`);
     const leaf = this.descendKey(key, oldRefHint);
     if (!this.foundExact) return false;
@@ -325,7 +331,9 @@ export class OrderedIndex {
   sortsAfterLast(key: Uint8Array): boolean {
     if (this.count === 0) return true;
     const leaf = this.lastLeaf;
-    return this.keys.compareRefToKey(this.leafRefs[leaf * this.cap + this.leafCount[leaf] - 1], key) < 0;
+    const after = this.keys.compareRefToKey(this.leafRefs[leaf * this.cap + this.leafCount[leaf] - 1], key) < 0;
+    this.afterLastKey = after ? key : null;
+    return after;
   }
 
   /** Records the path along the right edge (last child at every level); returns the last leaf. */
@@ -393,6 +401,7 @@ export class OrderedIndex {
   /** Drops every entry and gives back the pools' memory. */
   clear(): void {
     assert(!this.scanning, "clear during a scan callback");
+    this.afterLastKey = null;
     const cap = this.cap;
     this.leafCapacity = INITIAL_LEAVES;
     this.leafRefs = new Uint32Array(INITIAL_LEAVES * cap);
@@ -561,6 +570,17 @@ export class OrderedIndex {
       this.scratchKids.byteLength +
       this.scratchChunks.byteLength
     );
+  }
+
+  /**
+   * Grows the node pools once for `keys` more keys (a load is coming: recovery), instead of in
+   * steps that each copy the pools. Sized for ascending inserts (leaves ~90% full).
+   */
+  reserve(keys: number): void {
+    const leaves = this.leafHighWater + Math.ceil(keys / Math.floor(this.cap * 0.9));
+    if (leaves > this.leafCapacity) this.growLeaves(leaves);
+    const inners = this.innerHighWater + Math.ceil(leaves / Math.floor((this.cap + 1) * 0.85)) + MAX_DEPTH;
+    if (inners > this.innerCapacity) this.growInners(inners);
   }
 
   /**
@@ -1158,9 +1178,8 @@ export class OrderedIndex {
     this.leafFree = leaf;
   }
 
-  private growLeaves(): void {
+  private growLeaves(next = grownCapacity(this.leafCapacity, LEAF_BYTES_PER_SLOT * this.cap + LEAF_BYTES_PER_NODE)): void {
     const cap = this.cap;
-    const next = grownCapacity(this.leafCapacity, LEAF_BYTES_PER_SLOT * cap + LEAF_BYTES_PER_NODE);
     const refs = new Uint32Array(next * cap);
     refs.set(this.leafRefs);
     const counts = new Int32Array(next);
@@ -1199,9 +1218,8 @@ export class OrderedIndex {
     this.innerFree = node;
   }
 
-  private growInners(): void {
+  private growInners(next = grownCapacity(this.innerCapacity, INNER_BYTES_PER_SLOT * this.cap + INNER_BYTES_PER_NODE)): void {
     const cap = this.cap;
-    const next = grownCapacity(this.innerCapacity, INNER_BYTES_PER_SLOT * cap + INNER_BYTES_PER_NODE);
     const seps = new Uint32Array(next * cap);
     seps.set(this.innerSeps);
     const kids = new Int32Array(next * (cap + 1));

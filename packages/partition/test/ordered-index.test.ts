@@ -317,6 +317,20 @@ describe("OrderedIndex", () => {
     }
   });
 
+  it("reserve() sizes the pools once for an ascending load of that many keys", () => {
+    const keys = new ArrayKeys();
+    const index = new OrderedIndex(keys);
+    index.reserve(50_000);
+    const reserved = index.memoryBytes();
+    for (let i = 0; i < 50_000; i++) {
+      const key = Buffer.alloc(4);
+      key.writeUInt32BE(i);
+      index.insert(keys.add(key), key);
+    }
+    index.checkInvariants();
+    expect(index.memoryBytes()).toBe(reserved); // no pool grew during the load
+  });
+
   it("ascending load fills leaves densely", () => {
     const keys = new ArrayKeys();
     const index = new OrderedIndex(keys);
