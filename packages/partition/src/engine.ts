@@ -111,8 +111,8 @@ export class PartitionEngine {
     // key from slab memory) during the load.
     if (items > 0) {
       store.hash.reserve(store.keyCount + items);
-      // ~10 bytes a key in the ordered index: within a memory cap only.
-      if (store.canReserve(items * 12)) store.ordered.reserve(items);
+      // And the ordered index (~5 bytes a key), within a memory cap only.
+      if (store.canReserve(items * 6)) store.ordered.reserve(items);
     }
   }
 

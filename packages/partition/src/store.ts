@@ -196,7 +196,8 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
       refs[n++] = ref;
     });
     assert(n === refs.length, "rebuildOrderedIndex: the hash index enumerates its count");
-    this.orderedIndex.bulkLoad(refs, sortRefsByKey(refs, this));
+    sortRefsByKey(refs, this);
+    this.orderedIndex.bulkLoad(refs);
     return n;
   }
 
