@@ -27,6 +27,7 @@ import { Redis } from "ioredis";
 import { ensureRedisTools } from "./_redis-tools.js";
 import { freePort, waitReady } from "./_servers.js";
 import type { LoadParams, LoadResult } from "./_kv-load.js";
+import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 import { describeWakeupLatency, measureWakeupLatency } from "./_wakeup-latency.js";
 
 const HELP = `usage: pnpm bench kv [flags]
@@ -352,6 +353,8 @@ console.log(
 );
 const wakeup = measureWakeupLatency();
 console.log(describeWakeupLatency(wakeup));
+const threadHop = await measureThreadHop();
+console.log(describeThreadHop(threadHop));
 printRow(null);
 const rows: Row[] = [];
 // Redis, when asked for, first: one run (it has no partitions).
@@ -375,4 +378,4 @@ for (const run of runs) {
     await stopServer(server);
   }
 }
-console.log(JSON.stringify({ bench: "kv", cpus: cpus().length, fsync: flags.inMemory ? "in-memory" : flags.fsync, keys: flags.keys, valueBytes: flags.valueBytes, seconds: flags.seconds, wakeup, rows }));
+console.log(JSON.stringify({ bench: "kv", cpus: cpus().length, fsync: flags.inMemory ? "in-memory" : flags.fsync, keys: flags.keys, valueBytes: flags.valueBytes, seconds: flags.seconds, wakeup, threadHop, rows }));
