@@ -16,7 +16,7 @@
  * The last line is one JSON object with every row.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -50,6 +50,8 @@ flags:
   --protocol P         native | resp: which Tessera port the load uses (default native)
   --servers LIST       tessera, redis (default tessera); redis is driven over RESP
   --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
+  --heap-sample DIR    run the server under V8's sampling heap profiler: every thread's top
+                       allocation sites, written to DIR every 2 s (bench/_heap-sample.mjs)
   --help               this text
 
 Targets: >= 300,000 GET/s pipelined; p99 < 1 ms for GET and SET at 50,000 ops/s.`;
@@ -68,6 +70,7 @@ interface Flags {
   fsync: string;
   inMemory: boolean;
   cpuProfDir: string | null;
+  heapSampleDir: string | null;
   protocol: "native" | "resp";
   servers: ("tessera" | "redis")[];
 }
@@ -87,6 +90,7 @@ function parseFlags(argv: readonly string[]): Flags {
     fsync: "everysec",
     inMemory: false,
     cpuProfDir: null,
+    heapSampleDir: null,
     protocol: "native",
     servers: ["tessera"],
   };
@@ -122,6 +126,7 @@ function parseFlags(argv: readonly string[]): Flags {
       case "--keys": f.keys = list(v, "keys")[0]!; break;
       case "--value-bytes": f.valueBytes = list(v, "value-bytes")[0]!; break;
       case "--cpu-prof": f.cpuProfDir = v; break;
+      case "--heap-sample": f.heapSampleDir = v; break;
       case "--fsync":
         if (!["always", "everysec", "no"].includes(v)) fail(`--fsync: always, everysec or no`);
         f.fsync = v;
@@ -171,8 +176,13 @@ interface Server {
 async function startServer(partitions: number, flags: Flags): Promise<Server> {
   const dataDir = flags.inMemory ? null : mkdtempSync(join(tmpdir(), "tessera-bench-kv-"));
   const prof = flags.cpuProfDir === null ? [] : ["--cpu-prof", "--cpu-prof-dir", flags.cpuProfDir];
+  if (flags.heapSampleDir !== null) {
+    mkdirSync(flags.heapSampleDir, { recursive: true });
+    prof.push("--import", join(repoRoot, "bench/_heap-sample.mjs"));
+  }
   const args = [...prof, "--import", "tsx", cli, "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  const env = flags.heapSampleDir === null ? process.env : { ...process.env, TESSERA_HEAP_SAMPLE_DIR: flags.heapSampleDir };
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server not ready in 60 s: ${out}`)), 60_000);
