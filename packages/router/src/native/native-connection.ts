@@ -26,6 +26,7 @@ import {
   type ErrorCode,
 } from "@tessera/proto";
 import type { Router } from "../router.js";
+import { type DeferredFlushTarget, deferFlush } from "./deferred-flush.js";
 import type { ClientSession, ReplyTarget } from "../session.js";
 
 const QUIT_ID = Cmd.QUIT!;
@@ -37,7 +38,7 @@ const QUIT_ID = Cmd.QUIT!;
  */
 const PREAUTH_MAX_FRAME_BYTES = 64 * 1024;
 
-export class NativeConnection implements ReplyTarget {
+export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
   readonly session: ClientSession;
   private readonly encoder = new ReplyEncoder();
   private readonly decoder: FrameDecoder;
@@ -59,7 +60,6 @@ export class NativeConnection implements ReplyTarget {
   /** The frame limit is PREAUTH_MAX_FRAME_BYTES until the session authenticates. */
   private preAuth: boolean;
 
-  private readonly flushBound = () => this.flush();
 
   constructor(
     private readonly socket: Socket,
@@ -119,7 +119,9 @@ export class NativeConnection implements ReplyTarget {
     } finally {
       this.processing = false;
     }
-    this.scheduleFlush();
+    // Replies answered here (errors, server commands) went through endReply(), which scheduled
+    // their flush; most requests went to partitions and have nothing to write yet.
+    if (this.encoder.byteLength > 0 || this.closeWhenIdle) this.scheduleFlush();
   }
 
   private handleFrame(frame: Uint8Array): void {
@@ -213,10 +215,11 @@ export class NativeConnection implements ReplyTarget {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
     // One socket write per burst of replies (a partition delivers a batch synchronously).
-    queueMicrotask(this.flushBound);
+    deferFlush(this);
   }
 
-  private flush(): void {
+  /** DeferredFlushTarget: the replies encoded since the last flush go out in one write. */
+  flushNow(): void {
     this.flushScheduled = false;
     if (this.closed) return;
     if (this.encoder.byteLength > 0) {
