@@ -111,7 +111,7 @@ export class PartitionEngine {
     // key from slab memory) during the load.
     if (items > 0) {
       store.hash.reserve(store.keyCount + items);
-      // And the ordered index (~5 bytes a key), within a memory cap only.
+      // And the ordered index (~5 bytes a key), if the memory cap allows.
       if (store.canReserve(items * 6)) store.ordered.reserve(items);
     }
   }

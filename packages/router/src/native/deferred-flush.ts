@@ -3,11 +3,11 @@
  * every flush queued since it was scheduled.
  *
  * Why not queueMicrotask() per connection: Node wraps each queueMicrotask() callback in an
- * AsyncResource and a bound function. Measured with the sampling heap profiler on the native
- * port at 50 k requests/s (`pnpm bench kv --rate 50000`), that was ~450 of the ~1,800 bytes the
- * router allocated per request, and the router's young-generation collections (150 in a
- * 10-second run, 15 of them over 1 ms) are a visible part of the latency tail. A pre-resolved
- * promise's then() is V8's own microtask: one small reaction per batch.
+ * AsyncResource and a bound function. With that, and a flush scheduled after every socket read
+ * even when nothing was encoded, the router allocated 13% more on the native port (`pnpm bench
+ * kv --rate 50000 --heap-sample DIR`: 766-772 MB for the run, now 666-670 MB); fewer young-
+ * generation collections in the router thread. A pre-resolved promise's then() is V8's own
+ * microtask: one small reaction per batch.
  */
 export interface DeferredFlushTarget {
   /** Writes what is buffered. Must not schedule itself again from inside (the caller dedupes). */
@@ -19,13 +19,23 @@ let scheduled = false;
 const resolved = Promise.resolve();
 
 function runQueue(): void {
-  scheduled = false;
-  try {
-    // A flush may queue another target (it is then run in this same pass).
-    for (let i = 0; i < queue.length; i++) queue[i]!.flushNow();
-  } finally {
-    queue.length = 0;
+  // A flush may queue another target: it is run in this same pass (scheduled is still true).
+  // One target that throws (a bug) must not leave the others unflushed: they run first, then
+  // the first error is rethrown (an unhandled rejection, which ends the process as the uncaught
+  // error of a queueMicrotask() callback did).
+  let failed = false;
+  let failure: unknown;
+  for (let i = 0; i < queue.length; i++) {
+    try {
+      queue[i]!.flushNow();
+    } catch (e) {
+      if (!failed) failure = e;
+      failed = true;
+    }
   }
+  queue.length = 0;
+  scheduled = false;
+  if (failed) throw failure;
 }
 
 /** Runs target.flushNow() once the current call stack (and the microtasks before it) is done. */
