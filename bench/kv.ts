@@ -51,7 +51,7 @@ flags:
   --servers LIST       tessera, redis (default tessera); redis is driven over RESP
   --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
   --heap-sample DIR    run the server under V8's sampling heap profiler: every thread's top
-                       allocation sites, written to DIR every 2 s (bench/_heap-sample.mjs)
+                       allocation sites, written to DIR every 5 s (bench/_heap-sample.mjs)
   --help               this text
 
 Targets: >= 300,000 GET/s pipelined; p99 < 1 ms for GET and SET at 50,000 ops/s.`;
