@@ -23,6 +23,7 @@ import { freePort, waitReady } from "./_servers.js";
 import { barChartSvg } from "./_svg-chart.js";
 import { processCpuUs } from "./_process-cpu.js";
 import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
+import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 
 const HELP = `usage: pnpm bench vs-redis [flags]
 
@@ -410,6 +411,10 @@ async function main(): Promise<void> {
     `vs-redis: ${flags.requests} requests (x${PIPELINED_REQUESTS_FACTOR} when pipelined) x ${flags.reps} rep(s), pipelines ${pipelines.join(",")}, Tessera partitions ${flags.partitions.join(",")}, ` +
       `${cpus().length} cpus; ${redisVersion}`,
   );
+  // Context for the pipeline-1 rows: what waking another thread costs on this machine (each
+  // Tessera request crosses router -> partition -> router; Redis has no such hop).
+  const threadHop = await measureThreadHop();
+  console.log(describeThreadHop(threadHop));
   try {
     for (const section of flags.sections) {
       const redis = await startRedis(section, workDir);
@@ -469,7 +474,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const jsonFile = join(resultsDir, `vs-redis-${date}.json`);
   const svgFile = join(resultsDir, `vs-redis-${date}.svg`);
-  const meta = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "", node: process.version, redisVersion, flags };
+  const meta = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "", node: process.version, redisVersion, flags, threadHop };
   writeFileSync(jsonFile, JSON.stringify({ meta, runs, summaries, skipped }, null, 2) + "\n");
   const subtitle = `redis-benchmark -t set,get -d 200 -r 100000 -c 50 -n ${flags.requests}; median of ${flags.reps}; ${cpus().length} cpus`;
   if (summaries.length > 0) writeFileSync(svgFile, chart(summaries, subtitle));
