@@ -99,6 +99,18 @@ describe("tessera CLI", () => {
     expect(wrong.stderr).toMatch(/could not start: .*partition/i);
   });
 
+  it("starts when node itself is given V8 and process-wide options (they are not passed to the partition workers)", async () => {
+    // A worker given --max-old-space-size or --expose-gc in its execArgv refuses to start
+    // (ERR_WORKER_INVALID_EXEC_ARGV); they apply to every thread anyway.
+    const server = await startServer({ partitions: 2, nodeArgs: ["--max-old-space-size=512", "--expose-gc", "--no-warnings"] });
+    const c = await RawNativeClient.connect(server.port);
+    expect(await c.call(1, ["SET", "k", "v"])).toEqual({ kind: "ok" });
+    const got = await c.call(2, ["GET", "k"]);
+    expect(got.kind === "bulk" ? Buffer.from(got.value).toString() : got.kind).toBe("v");
+    c.close();
+    expect(await server.stop("SIGTERM")).toBe(0);
+  });
+
   it("stops on SIGINT with exit status 0", async () => {
     const server = await startServer({ partitions: 1 });
     const c = await RawNativeClient.connect(server.port);

@@ -34,6 +34,8 @@ export interface StartOptions {
   resp?: boolean;
   /** Keep this data directory (for restart tests) instead of a fresh temporary one. */
   dataDir?: string;
+  /** Options for node itself, before the script (e.g. --max-old-space-size=512). */
+  nodeArgs?: string[];
 }
 
 /** A port the OS says is free right now (for the RESP port, where 0 means "off"). */
@@ -75,6 +77,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tessera-e2e-"));
   const respPort = options.resp ? await freePort() : 0;
   const args = [
+    ...(options.nodeArgs ?? []),
     "--import", "tsx", CLI, "serve",
     "--port", "0",
     "--resp-port", String(respPort),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
-import { PartitionHost, type PartitionHostOptions } from "../src/partition/partition-host.js";
+import { PartitionHost, type PartitionHostOptions, workerExecArgvFrom } from "../src/partition/partition-host.js";
 import { decodeReply } from "../src/ring/reply-codec.js";
 
 const FIXTURE_ENGINE = new URL("./partition-host-fixture-engine.ts", import.meta.url).href;
@@ -334,5 +334,24 @@ describe("PartitionHost property", () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("workerExecArgvFrom", () => {
+  it("keeps per-thread options, drops tsx loader flags and V8 or process-wide options", () => {
+    expect(workerExecArgvFrom(["--import", "tsx"])).toEqual([]);
+    expect(workerExecArgvFrom(["--import=tsx/esm"])).toEqual([]);
+    expect(workerExecArgvFrom(["--max-old-space-size=4096", "--import", "tsx", "--expose-gc", "--v8-pool-size=2"])).toEqual([]);
+    expect(workerExecArgvFrom(["--require", "./setup.cjs", "--import", "tsx", "--conditions=dev", "--enable-source-maps", "--experimental-vm-modules", "--no-warnings"])).toEqual([
+      "--require",
+      "./setup.cjs",
+      "--conditions=dev",
+      "--enable-source-maps",
+      "--experimental-vm-modules",
+      "--no-warnings",
+    ]);
+    // Nothing to remove: undefined, so Node's own inheritance applies.
+    expect(workerExecArgvFrom(["--enable-source-maps"])).toBeUndefined();
+    expect(workerExecArgvFrom([])).toBeUndefined();
   });
 });

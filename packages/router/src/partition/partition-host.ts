@@ -118,24 +118,39 @@ const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
 const WORKER_MODULE = new URL(import.meta.url.endsWith(".ts") ? "./partition-worker.ts" : "./partition-worker.js", import.meta.url).href;
 const WORKER_ENTRY = new URL("./partition-worker-entry.mjs", import.meta.url);
 
+/** Node options that take their value as the next argument. */
+const OPTIONS_WITH_VALUE = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C", "--input-type"]);
 /**
- * The worker's execArgv: the parent's without its tsx loader flags (the entry registers tsx
- * itself; registering twice costs startup time). Undefined when there is nothing to remove, so
- * Node's own inheritance applies (it copes with flags a worker may not take).
+ * Per-thread Node options a worker accepts and partition code may rely on (module loading,
+ * resolution conditions, warnings, experimental features). The others on a command line are
+ * V8 or process-wide options (--max-old-space-size, --expose-gc, --v8-pool-size, --title ...):
+ * they already apply to every thread, and a worker given one in execArgv refuses to start.
  */
-function defaultWorkerExecArgv(): string[] | undefined {
+const WORKER_OPTIONS = new Set([...OPTIONS_WITH_VALUE, "--enable-source-maps", "--no-warnings", "--no-deprecation", "--trace-warnings", "--trace-deprecation", "--throw-deprecation", "--pending-deprecation", "--preserve-symlinks"]);
+
+/**
+ * The worker's execArgv, from the parent's (`execArgv`): without its tsx loader flags (the
+ * entry registers tsx itself; registering twice costs startup time) and without options a worker
+ * may not take (see WORKER_OPTIONS): `node --max-old-space-size=4096 --import tsx … serve`
+ * used to fail with ERR_WORKER_INVALID_EXEC_ARGV. Undefined when there is nothing to remove, so
+ * Node's own inheritance applies.
+ */
+export function workerExecArgvFrom(execArgv: readonly string[]): string[] | undefined {
   const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === "--import" || a === "--loader" || a === "--experimental-loader") && argv[i + 1]?.startsWith("tsx")) {
-      i++;
-      continue;
-    }
-    if (/^--(import|loader|experimental-loader)=tsx/.test(a)) continue;
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const eq = a.indexOf("=");
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const separateValue = eq < 0 && OPTIONS_WITH_VALUE.has(name) && i + 1 < execArgv.length;
+    const value = separateValue ? execArgv[i + 1]! : eq > 0 ? a.slice(eq + 1) : "";
+    if (separateValue) i++;
+    if ((name === "--import" || name === "--loader" || name === "--experimental-loader") && value.startsWith("tsx")) continue;
+    const keep = WORKER_OPTIONS.has(name) || /^--(no-)?experimental-/.test(name);
+    if (!keep) continue;
     out.push(a);
+    if (separateValue) out.push(value);
   }
-  return out.length === argv.length ? undefined : out;
+  return out.length === execArgv.length ? undefined : out;
 }
 
 type HostState = "new" | "starting" | "running" | "down" | "closing" | "closed";
@@ -581,7 +596,7 @@ export class PartitionHost {
     };
     const worker = new Worker(WORKER_ENTRY, {
       workerData: { ...workerData, entry: WORKER_MODULE },
-      execArgv: o.workerExecArgv ?? defaultWorkerExecArgv(),
+      execArgv: o.workerExecArgv ?? workerExecArgvFrom(process.execArgv),
       name: `tessera-partition-${this.id}`,
     });
     this.worker = worker;
