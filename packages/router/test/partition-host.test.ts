@@ -350,6 +350,7 @@ describe("workerExecArgvFrom", () => {
       "--experimental-vm-modules",
       "--no-warnings",
     ]);
+    expect(workerExecArgvFrom(["--cpu-prof", "--cpu-prof-dir", "/tmp/p", "--import", "tsx"])).toEqual(["--cpu-prof", "--cpu-prof-dir", "/tmp/p"]);
     // Nothing to remove: undefined, so Node's own inheritance applies.
     expect(workerExecArgvFrom(["--enable-source-maps"])).toBeUndefined();
     expect(workerExecArgvFrom([])).toBeUndefined();

@@ -119,14 +119,22 @@ const WORKER_MODULE = new URL(import.meta.url.endsWith(".ts") ? "./partition-wor
 const WORKER_ENTRY = new URL("./partition-worker-entry.mjs", import.meta.url);
 
 /** Node options that take their value as the next argument. */
-const OPTIONS_WITH_VALUE = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C", "--input-type"]);
+const OPTIONS_WITH_VALUE = new Set([
+  "--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C", "--input-type",
+  "--cpu-prof-dir", "--cpu-prof-name", "--cpu-prof-interval", "--heap-prof-dir", "--heap-prof-name", "--heap-prof-interval",
+]);
 /**
  * Per-thread Node options a worker accepts and partition code may rely on (module loading,
- * resolution conditions, warnings, experimental features). The others on a command line are
+ * resolution conditions, warnings, experimental features, profiling). The others on a command line are
  * V8 or process-wide options (--max-old-space-size, --expose-gc, --v8-pool-size, --title ...):
  * they already apply to every thread, and a worker given one in execArgv refuses to start.
  */
-const WORKER_OPTIONS = new Set([...OPTIONS_WITH_VALUE, "--enable-source-maps", "--no-warnings", "--no-deprecation", "--trace-warnings", "--trace-deprecation", "--throw-deprecation", "--pending-deprecation", "--preserve-symlinks"]);
+const WORKER_OPTIONS = new Set([
+  ...OPTIONS_WITH_VALUE,
+  "--enable-source-maps", "--no-warnings", "--no-deprecation", "--trace-warnings", "--trace-deprecation", "--throw-deprecation", "--pending-deprecation", "--preserve-symlinks",
+  // Profiling: each worker writes its own profile (pnpm bench kv --cpu-prof, pnpm bench profile).
+  "--cpu-prof", "--heap-prof",
+]);
 
 /**
  * The worker's execArgv, from the parent's (`execArgv`): without its tsx loader flags (the
