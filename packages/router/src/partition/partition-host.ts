@@ -58,7 +58,7 @@ export interface PartitionHostOptions {
   onReply(token: number, reply: Uint8Array, offset: number): void;
   /** The worker died; its in-flight tokens were already answered with errors; it is restarting. */
   onExit(partitionId: number, error: Error): void;
-  /** execArgv of the worker (default: the parent's, minus tsx loader flags; the worker registers tsx itself). */
+  /** execArgv of the worker (default: workerExecArgvFrom(process.execArgv): the parent's per-thread options, without tsx loader flags). */
   workerExecArgv?: string[];
   /** Module exporting PartitionEngine (default "@tessera/partition"; tests may pass a fixture's URL). */
   engineModule?: string;
