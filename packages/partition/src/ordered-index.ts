@@ -97,6 +97,9 @@ export class OrderedIndex {
   private readonly cap: number;
   /** Non-root nodes hold at least this many entries (leaves) or separators (inner nodes). */
   private readonly minFill: number;
+  /** Bytes of one leaf (refs, count, next link) and of one inner node (separators, children, count). */
+  private readonly leafBytes: number;
+  private readonly innerBytes: number;
 
   // Leaf pool: leaf L owns leafRefs[L*cap .. L*cap+cap). leafNext chains leaves in key order
   // (and links the free list).
@@ -147,6 +150,8 @@ export class OrderedIndex {
     this.keys = keys;
     this.cap = cap;
     this.minFill = cap >> 1;
+    this.leafBytes = cap * 4 + 8;
+    this.innerBytes = cap * 4 + (cap + 1) * 4 + 4;
     this.leafCapacity = INITIAL_LEAVES;
     this.leafRefs = new Uint32Array(INITIAL_LEAVES * cap);
     this.leafCount = new Int32Array(INITIAL_LEAVES);
@@ -458,16 +463,16 @@ export class OrderedIndex {
    * granted, and cannot refuse a split halfway.
    */
   growthReserveBytes(): number {
-    const leaves = grownCapacity(this.leafCapacity, this.cap * 4 + 8) - this.leafCapacity;
-    const inners = grownCapacity(this.innerCapacity, this.cap * 8 + 8) - this.innerCapacity;
-    return leaves * (this.cap * 4 + 8) + inners * (this.cap * 8 + 8);
+    const leaves = grownCapacity(this.leafCapacity, this.leafBytes) - this.leafCapacity;
+    const inners = grownCapacity(this.innerCapacity, this.innerBytes) - this.innerCapacity;
+    return leaves * this.leafBytes + inners * this.innerBytes;
   }
 
   /** Bytes of nodes in use (excludes pool slack): the tree's intrinsic cost. */
   usedBytes(): number {
     const leaves = this.leafHighWater - this.freeListLength(this.leafFree, true);
     const inners = this.innerHighWater - this.freeListLength(this.innerFree, false);
-    return leaves * (this.cap * 4 + 8) + inners * (this.cap * 4 + (this.cap + 1) * 4 + 4);
+    return leaves * this.leafBytes + inners * this.innerBytes;
   }
 
   /** Tree height (1 = a single leaf). For stats and tests. */
@@ -911,7 +916,7 @@ export class OrderedIndex {
     this.leafFree = leaf;
   }
 
-  private growLeaves(next = grownCapacity(this.leafCapacity, this.cap * 4 + 8)): void {
+  private growLeaves(next = grownCapacity(this.leafCapacity, this.leafBytes)): void {
     const cap = this.cap;
     const refs = new Uint32Array(next * cap);
     refs.set(this.leafRefs);
@@ -942,7 +947,7 @@ export class OrderedIndex {
     this.innerFree = node;
   }
 
-  private growInners(next = grownCapacity(this.innerCapacity, this.cap * 8 + 8)): void {
+  private growInners(next = grownCapacity(this.innerCapacity, this.innerBytes)): void {
     const cap = this.cap;
     const seps = new Uint32Array(next * cap);
     seps.set(this.innerSeps);

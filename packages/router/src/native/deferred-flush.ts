@@ -5,9 +5,8 @@
  * Why not queueMicrotask() per connection: Node wraps each queueMicrotask() callback in an
  * AsyncResource and a bound function. With that, and a flush scheduled after every socket read
  * even when nothing was encoded, the router allocated 13% more on the native port (`pnpm bench
- * kv --rate 50000 --heap-sample DIR`: 766-772 MB for the run, now 666-670 MB); fewer young-
- * generation collections in the router thread. A pre-resolved promise's then() is V8's own
- * microtask: one small reaction per batch.
+ * kv --rate 50000 --heap-sample DIR`: 766-772 MB for the run, now 666-670 MB). A pre-resolved
+ * promise's then() is V8's own microtask: one small reaction per batch.
  */
 export interface DeferredFlushTarget {
   /** Writes what is buffered. Must not schedule itself again from inside (the caller dedupes). */
