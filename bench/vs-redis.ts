@@ -9,6 +9,9 @@
  * Tessera runs with 1 partition and with one partition per core. Runs alternate between the two
  * servers (Redis first on even repetitions, Tessera first on odd ones) so drift on a shared
  * machine hits both; each figure is the median of the repetitions.
+ * The persistence-off section also runs the Node floor (bench/_node-floor-server.ts: one Node
+ * thread, Tessera's RESP parser, a Map) under the same load, so the table shows how much of the
+ * distance to Redis is Node's own socket path and how much is Tessera's (`--no-floor` skips it).
  *
  * Prints a table (throughput, p50/p99, ratio Tessera/Redis per row), writes the raw results to
  * bench/results/vs-redis-<date>.json and a bar chart to bench/results/vs-redis-<date>.svg, and
@@ -39,6 +42,9 @@ flags:
   --partitions LIST   Tessera partition counts to run (default "1,<cores>")
   --sections LIST     which sections: nopersist,everysec (default both)
   --cpu-prof          run Tessera with --cpu-prof (profiles land in bench/results/profiles/)
+  --no-floor          skip the Node floor (a single-threaded Node RESP server over a Map,
+                      run in the persistence-off section as a reference; see the table's
+                      "floor" columns)
   --help              this text
 
 Targets: Tessera/Redis >= 0.55 at pipeline 1, >= 0.65 at pipeline 16; p99 <= 2x Redis.
@@ -56,6 +62,7 @@ interface Flags {
   partitions: number[];
   sections: SectionName[];
   cpuProf: boolean;
+  floor: boolean;
 }
 
 type SectionName = "nopersist" | "everysec";
@@ -69,6 +76,7 @@ function parseFlags(argv: readonly string[]): Flags | null {
     partitions: [...new Set([1, cores])],
     sections: ["nopersist", "everysec"],
     cpuProf: false,
+    floor: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -88,6 +96,7 @@ function parseFlags(argv: readonly string[]): Flags | null {
         return s;
       });
     } else if (a === "--cpu-prof") f.cpuProf = true;
+    else if (a === "--no-floor") f.floor = false;
     else throw new Error(`unknown flag '${a}' (see --help)`);
   }
   if (f.requests === 0) f.requests = f.quick ? 30_000 : 200_000;
@@ -176,6 +185,15 @@ async function startTessera(section: SectionName, partitions: number, workDir: s
   const child = startProcess("tessera", process.execPath, args, logFile);
   await waitReady(port, child, `tessera (${partitions} partitions; log ${logFile})`);
   return { name: `tessera-${partitions}p`, port, child, dataDir, logFile };
+}
+
+/** The Node floor server (persistence off only: it has none). */
+async function startFloor(workDir: string): Promise<RunningServer> {
+  const port = await freePort();
+  const logFile = join(workDir, "node-floor.log");
+  const child = startProcess("node-floor", process.execPath, ["--import", "tsx", "bench/_node-floor-server.ts", "--port", String(port)], logFile);
+  await waitReady(port, child, `node floor server (log ${logFile})`);
+  return { name: "node-floor", port, child, dataDir: "", logFile };
 }
 
 /** Bytes in files under dir (recursively): how we tell whether Tessera wrote a WAL. */
@@ -279,7 +297,7 @@ interface RawRun {
   partitions: number;
   pipeline: number;
   rep: number;
-  server: "redis" | "tessera";
+  server: "redis" | "tessera" | "floor";
   rows: BenchRow[];
 }
 
@@ -290,6 +308,8 @@ interface Summary {
   test: "SET" | "GET";
   redis: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
   tessera: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
+  /** The Node floor under the same load (persistence-off rows, when it ran). */
+  floor: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number } | null;
   rpsRatio: number;
   p99Ratio: number;
 }
@@ -302,13 +322,14 @@ const median = (xs: number[]) => {
 
 function summarize(runs: RawRun[]): Summary[] {
   const out: Summary[] = [];
-  const keys = new Set(runs.map((r) => `${r.section}|${r.partitions}|${r.pipeline}`));
+  // Floor runs carry partitions 0: they belong to every Tessera row of their section and pipeline.
+  const keys = new Set(runs.filter((r) => r.server !== "floor").map((r) => `${r.section}|${r.partitions}|${r.pipeline}`));
   for (const key of keys) {
     const [section, partitions, pipeline] = key.split("|") as [SectionName, string, string];
     for (const test of ["SET", "GET"] as const) {
-      const pick = (server: "redis" | "tessera") =>
+      const pick = (server: "redis" | "tessera" | "floor") =>
         runs
-          .filter((r) => r.section === section && r.partitions === Number(partitions) && r.pipeline === Number(pipeline) && r.server === server)
+          .filter((r) => r.section === section && (server === "floor" || r.partitions === Number(partitions)) && r.pipeline === Number(pipeline) && r.server === server)
           .map((r) => r.rows.find((x) => x.test === test)!);
       const agg = (rows: BenchRow[]) => ({
         rps: median(rows.map((r) => r.rps)),
@@ -318,6 +339,7 @@ function summarize(runs: RawRun[]): Summary[] {
       });
       const redis = agg(pick("redis"));
       const tessera = agg(pick("tessera"));
+      const floorRows = pick("floor");
       out.push({
         section,
         partitions: Number(partitions),
@@ -325,6 +347,7 @@ function summarize(runs: RawRun[]): Summary[] {
         test,
         redis,
         tessera,
+        floor: floorRows.length > 0 ? agg(floorRows) : null,
         rpsRatio: tessera.rps / redis.rps,
         p99Ratio: redis.p99Ms > 0 ? tessera.p99Ms / redis.p99Ms : Infinity,
       });
@@ -338,7 +361,7 @@ function target(pipeline: number): number {
 }
 
 function printTable(summaries: Summary[]): void {
-  const header = ["section", "tessera", "P", "test", "redis rps", "tessera rps", "ratio", "target", "redis p50/p99 ms", "tessera p50/p99 ms", "p99 ratio", "server CPU us/req redis/tessera"];
+  const header = ["section", "tessera", "P", "test", "redis rps", "tessera rps", "ratio", "target", "redis p50/p99 ms", "tessera p50/p99 ms", "p99 ratio", "server CPU us/req redis/tessera", "floor rps", "tessera/floor"];
   const rows = summaries.map((s) => [
     s.section,
     `${s.partitions}p`,
@@ -352,6 +375,8 @@ function printTable(summaries: Summary[]): void {
     `${s.tessera.p50Ms.toFixed(3)}/${s.tessera.p99Ms.toFixed(3)}`,
     `${s.p99Ratio.toFixed(2)}${s.p99Ratio <= 2 ? "" : " MISS"}`,
     `${s.redis.cpuUsPerRequest.toFixed(2)}/${s.tessera.cpuUsPerRequest.toFixed(2)}`,
+    s.floor === null ? "-" : s.floor.rps.toFixed(0),
+    s.floor === null ? "-" : (s.tessera.rps / s.floor.rps).toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
@@ -371,6 +396,7 @@ function chart(summaries: Summary[], subtitle: string): string {
       const [sec, p] = sp.split("|");
       return { label: `Tessera ${p}p (${sec})`, color: palette[(i + 1) % palette.length]!, key: `tessera|${sp}` };
     }),
+    ...(summaries.some((s) => s.floor !== null) ? [{ label: "Node floor (Map, 1 thread)", color: "#7f8c8d", key: "floor|nopersist" }] : []),
   ];
   const groupKeys = [...new Set(summaries.map((s) => `${s.test} P=${s.pipeline}`))];
   const groups = groupKeys.map((g) => ({
@@ -379,6 +405,7 @@ function chart(summaries: Summary[], subtitle: string): string {
       const [server, sec, p] = ser.key.split("|");
       const rows = summaries.filter((s) => `${s.test} P=${s.pipeline}` === g && s.section === sec && (p === undefined || s.partitions === Number(p)));
       if (rows.length === 0) return null;
+      if (server === "floor") return rows[0]!.floor?.rps ?? null;
       return server === "redis" ? median(rows.map((r) => r.redis.rps)) : rows[0]!.tessera.rps;
     }),
   }));
@@ -421,6 +448,8 @@ async function main(): Promise<void> {
       try {
         for (const partitions of flags.partitions) {
           const tessera = await startTessera(section, partitions, workDir, flags.cpuProf ? profDir : null);
+          // The floor runs once per section, beside the first Tessera, alternating with it.
+          const floor = section === "nopersist" && flags.floor && partitions === flags.partitions[0] ? await startFloor(workDir) : null;
           try {
             if (section === "everysec") {
               // Durability check: after some writes, a Tessera with a WAL has files in its data dir.
@@ -435,17 +464,20 @@ async function main(): Promise<void> {
             }
             // Warm-up, not measured: Tessera's JIT needs a few thousand requests of each kind
             // (Redis gets the same load so both start from a populated keyspace).
-            for (const port of [redis.port, tessera.port]) for (const pipeline of pipelines) runRedisBenchmark(port, pipeline, flags.quick ? 10_000 : 30_000);
+            const ports = floor === null ? [redis.port, tessera.port] : [redis.port, tessera.port, floor.port];
+            for (const port of ports) for (const pipeline of pipelines) runRedisBenchmark(port, pipeline, flags.quick ? 10_000 : 30_000);
             for (const pipeline of pipelines) {
               for (let rep = 0; rep < flags.reps; rep++) {
-                const order: ("redis" | "tessera")[] = rep % 2 === 0 ? ["redis", "tessera"] : ["tessera", "redis"];
+                const order: ("redis" | "tessera" | "floor")[] = rep % 2 === 0 ? ["redis", "tessera"] : ["tessera", "redis"];
+                if (floor !== null) order.splice(1, 0, "floor");
                 for (const server of order) {
-                  const port = server === "redis" ? redis.port : tessera.port;
+                  const proc = server === "redis" ? redis : server === "tessera" ? tessera : floor!;
+                  const port = proc.port;
                   // Pipelined runs are ~5x faster: 5x the requests keeps them long enough to be stable
                   // (200 k requests at pipeline 16 took ~0.3 s, and rows moved by 0.1 between runs).
                   const requests = pipeline > 1 ? flags.requests * PIPELINED_REQUESTS_FACTOR : flags.requests;
-                  const rows = runRedisBenchmark(port, pipeline, requests, server === "redis" ? redis.child.pid : tessera.child.pid);
-                  runs.push({ section, partitions, pipeline, rep, server, rows });
+                  const rows = runRedisBenchmark(port, pipeline, requests, proc.child.pid);
+                  runs.push({ section, partitions: server === "floor" ? 0 : partitions, pipeline, rep, server, rows });
                   const hop = (r: BenchRow) => (r.requestsPerBatch === undefined ? "" : ` (${r.requestsPerBatch} req/batch, ${r.wakeupsPerBatch} wake-ups/batch)`);
                   const s = rows.map((r) => `${r.test} ${r.rps.toFixed(0)}/s p99 ${r.p99Ms}ms${hop(r)}`).join(", ");
                   console.log(`  [${section} ${partitions}p P=${pipeline} rep ${rep + 1}] ${server.padEnd(7)} ${s}`);
@@ -454,6 +486,7 @@ async function main(): Promise<void> {
             }
           } finally {
             await stopProcess(tessera.child);
+            if (floor !== null) await stopProcess(floor.child);
           }
         }
       } finally {
@@ -489,6 +522,8 @@ async function main(): Promise<void> {
     p99Ratio: Number(s.p99Ratio.toFixed(3)),
     redisCpuUsPerRequest: Number(s.redis.cpuUsPerRequest.toFixed(2)),
     tesseraCpuUsPerRequest: Number(s.tessera.cpuUsPerRequest.toFixed(2)),
+    floorRps: s.floor === null ? null : Math.round(s.floor.rps),
+    tesseraFloorRatio: s.floor === null ? null : Number((s.tessera.rps / s.floor.rps).toFixed(3)),
     meetsTarget: s.rpsRatio >= target(s.pipeline) && s.p99Ratio <= 2,
   }));
   console.log(JSON.stringify({ bench: "vs-redis", quick: flags.quick, ratios, skipped, allTargetsMet: ratios.every((r) => r.meetsTarget) }));

@@ -13,3 +13,5 @@ export { ReplyBuffer } from "./routing/reply-buffer.js";
 export { TesseraServer } from "./server.js";
 export type { TesseraServerOptions, ListeningPorts } from "./server.js";
 export { NativeListener } from "./native/native-listener.js";
+export { RespRequestParser } from "./resp/resp-parser.js";
+export type { RespParserLimits } from "./resp/resp-parser.js";
