@@ -20,12 +20,20 @@
  * not been written yet. If a write or fsync fails, the partition goes `failed`; `retry()` writes
  * the whole buffer again into a fresh segment named by its first LSN and fsyncs it. After an
  * fsync error Linux may have dropped the dirty pages of the old file, so re-writing from our own
- * copy is the only safe retry. Recovery skips the duplicate LSNs this can leave behind.
+ * copy is the only safe retry. Recovery skips the duplicate LSNs this can leave behind. A segment
+ * opened after the retried one's name (a rotation's, when the old segment's background sync
+ * failed) holds only records the retry rewrote, and is deleted: replay skips a segment the next
+ * one's name says is covered, so it must never sit after the retried one.
+ *
+ * Linux reports a writeback error to one fdatasync per open file, not to each. So when a
+ * blocking fdatasync runs while a background one is out on the same file, the blocking one
+ * passing proves nothing if the background one then fails: records leave the buffer only once
+ * every sync that covers them has come back clean.
  */
 import { type DurabilityFs, writeFully, fsyncDir } from "./fs-seam.js";
 import { LatencyHistogram, type LatencySummary } from "./latency-histogram.js";
 import { argvPayloadBytes, encodeRecord, RECORD_HEADER_BYTES } from "./record-codec.js";
-import { lsnName, WAL_SUFFIX } from "./segment-files.js";
+import { listLsnFiles, lsnName, WAL_SUFFIX } from "./segment-files.js";
 import { join } from "node:path";
 
 export type FsyncPolicy = "always" | "everysec" | "no";
@@ -84,6 +92,13 @@ export class WalWriter {
   private segBytes = 0;
   /** Written but not yet fdatasync'ed bytes exist (everysec). */
   private dirty = false;
+  /** First LSN of the current segment. */
+  private segFirstLsn = 0;
+  /**
+   * Under `no`, rotation closes segments without a sync and new names go without a directory
+   * fsync: the first LSN of the oldest such segment, or 0. Leaving `no` syncs them.
+   */
+  private unsyncedFromLsn = 0;
   /** The everysec fdatasync running in the thread pool, or null. */
   private background: BackgroundSync | null = null;
   private lastSyncMs = 0;
@@ -164,7 +179,10 @@ export class WalWriter {
         this.dropDurable();
       } else if (this.policy === "everysec") {
         this.dirty = true;
-        if (this.end >= this.retainBytesMax) {
+        // Bytes a blocking sync confirmed stay buffered until the background sync out returns
+        // (see the header): they do not count against the limit, or every commit meanwhile
+        // would sync again.
+        if (this.end - this.awaitingBackgroundBytes() >= this.retainBytesMax) {
           this.blockingSync(nowMs);
         } else if (this.end >= this.retainBytesMax >> 1 && this.background === null) {
           this.startBackgroundSync(nowMs, false);
@@ -218,16 +236,20 @@ export class WalWriter {
   private backgroundSyncDone(sync: BackgroundSync, err: Error | null): void {
     this.background = null;
     if (sync.closeWhenDone) this.closeFdQuietly(sync.fd);
-    // A blocking fdatasync ran meanwhile and answered for what this one covered.
-    if (sync.coveredBytes === 0) return;
     if (err !== null) {
-      // The buffer still holds every record since the last good sync: retry() rewrites them.
+      // The buffer still holds every record since the last good sync (a blocking sync that
+      // passed meanwhile dropped nothing it covered): retry() rewrites them.
       if (this.failure === null) this.failure = asError(err);
       this.dirty = true;
       return;
     }
     this.fsyncLatency.record((performance.now() - sync.t0) * 1000);
-    this.dropPrefix(sync.coveredBytes, sync.coveredNextLsn);
+    if (sync.coveredBytes > 0) this.dropPrefix(sync.coveredBytes, sync.coveredNextLsn);
+  }
+
+  /** Buffered bytes a blocking sync confirmed, waiting for the background sync out to return. */
+  private awaitingBackgroundBytes(): number {
+    return this.background === null ? 0 : this.background.coveredBytes;
   }
 
   /** fdatasync now whatever the policy (close, policy change). Sets `failed` on error. */
@@ -244,7 +266,38 @@ export class WalWriter {
     if (policy === this.policy) return;
     // Leaving a lazier policy: make what it wrote durable before promising more.
     this.syncNow(nowMs);
+    if (this.policy === "no") this.syncRotatedUnderNo();
     this.policy = policy;
+  }
+
+  /**
+   * fsyncs the segments `no` closed without a sync (the current one is syncNow's) and the WAL
+   * directory, whose new names `no` did not fsync either. Sets `failed` on error.
+   */
+  private syncRotatedUnderNo(): void {
+    if (this.unsyncedFromLsn === 0 || this.failure !== null) return;
+    try {
+      for (const seg of listLsnFiles(this.dir, WAL_SUFFIX)) {
+        if (seg.lsn < this.unsyncedFromLsn || seg.path === this.segPath) continue;
+        let fd: number;
+        try {
+          fd = this.fsx.openSync(seg.path, "r");
+        } catch (e) {
+          // Compaction deleted it meanwhile: nothing of it is needed any more.
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+          throw e;
+        }
+        try {
+          this.fsx.fsyncSync(fd);
+        } finally {
+          this.fsx.closeSync(fd);
+        }
+      }
+      fsyncDir(this.fsx, this.dir);
+      this.unsyncedFromLsn = 0;
+    } catch (e) {
+      this.failure = asError(e);
+    }
   }
 
   /**
@@ -269,12 +322,27 @@ export class WalWriter {
       this.dirty = true;
       this.fdatasync(nowMs);
       this.dropDurable();
+      this.removeSegmentsAfter(this.segFirstLsn);
       this.failure = null;
       return true;
     } catch (e) {
       this.failure = asError(e);
       return false;
     }
+  }
+
+  /**
+   * Deletes the segments named after `lsn` (the retried segment's): every record in them is a
+   * record the retry rewrote, since a segment opens only at a record not yet known durable.
+   */
+  private removeSegmentsAfter(lsn: number): void {
+    let removed = 0;
+    for (const seg of listLsnFiles(this.dir, WAL_SUFFIX)) {
+      if (seg.lsn <= lsn) continue;
+      this.fsx.unlinkSync(seg.path);
+      removed++;
+    }
+    if (removed > 0) fsyncDir(this.fsx, this.dir);
   }
 
   /** Commit what is buffered, fsync, and close the segment. Leaves a failed writer's tail unwritten. */
@@ -284,6 +352,8 @@ export class WalWriter {
       this.dirty = true;
       this.syncNow(nowMs);
     }
+    // A clean shutdown leaves every segment on disk, whatever the policy.
+    if (this.policy === "no") this.syncRotatedUnderNo();
     this.closeQuietly();
   }
 
@@ -313,6 +383,7 @@ export class WalWriter {
         this.fd = -1;
       } else {
         if (this.policy !== "no" && (this.dirty || this.background !== null)) this.blockingSync(nowMs);
+        else if (this.policy === "no" && this.unsyncedFromLsn === 0) this.unsyncedFromLsn = this.segFirstLsn;
         this.closeFd(this.fd);
         this.fd = -1;
       }
@@ -325,6 +396,7 @@ export class WalWriter {
     const path = join(this.dir, lsnName(firstLsn, WAL_SUFFIX));
     this.fd = this.fsx.openSync(path, "w");
     this.segPath = path;
+    this.segFirstLsn = firstLsn;
     this.segBytes = 0;
     // The new name must survive a crash too, or its records vanish with it.
     if (this.policy !== "no") fsyncDir(this.fsx, this.dir);
@@ -365,8 +437,12 @@ export class WalWriter {
 
   /** Everything written so far is durable (or, under `no`, handed to the OS): forget it. */
   private dropDurable(): void {
-    // A background fdatasync still running covers bytes that are gone now.
-    if (this.background !== null) this.background.coveredBytes = 0;
+    if (this.background !== null) {
+      // Not before the background sync out returns clean (see the header): it drops them then.
+      this.background.coveredBytes = this.writtenEnd;
+      this.background.coveredNextLsn = this.unwrittenFirstLsn;
+      return;
+    }
     const keep = this.end - this.writtenEnd;
     if (keep > 0) this.buf.copyWithin(0, this.writtenEnd, this.end);
     this.end = keep;
@@ -398,7 +474,7 @@ export class WalWriter {
 /** An everysec fdatasync running in the thread pool. */
 interface BackgroundSync {
   fd: number;
-  /** Bytes at the buffer's start it makes durable (0 once a blocking sync dropped them). */
+  /** Bytes at the buffer's start it makes durable (raised by a blocking sync that ran meanwhile). */
   coveredBytes: number;
   /** LSN of the first record after them. */
   coveredNextLsn: number;

@@ -164,6 +164,91 @@ describe("WalWriter", () => {
     expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
   });
 
+  it("a retry after a rotated segment's failed background sync leaves no segment that would hide the retried one", async () => {
+    // a durable in segment 1; b written to segment 1 but not synced; c rotates into segment 3
+    // while segment 1's sync fails in the background. The retry writes b, c into segment 2,
+    // and d lands there too: segment 3 (c only) must go, or replay would skip segment 2 (it
+    // looks wholly covered by segment 3) and lose d.
+    const { dir, fs, w } = setup("everysec", 4096);
+    w.append(argv("SET", "a", "x".repeat(1000)));
+    w.commit(0);
+    w.syncIfDue(5_000);
+    await until(() => !w.syncing);
+    w.append(argv("SET", "b", "y".repeat(500)));
+    w.commit(5_001);
+    fs.failFdatasyncs = "EIO";
+    w.append(argv("SET", "c", "z".repeat(3000)));
+    expect(w.commit(5_002)).toBeNull(); // rotates into segment 3; segment 1's sync fails
+    await until(() => !w.syncing);
+    expect((w.failed as NodeJS.ErrnoException | null)?.code).toBe("EIO");
+    fs.failFdatasyncs = null;
+    expect(w.retry(10_000)).toBe(true);
+    w.append(argv("SET", "d", "1"));
+    expect(w.commit(10_001)).toBeNull();
+    w.close(10_002);
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b", "3:c", "4:d"]);
+    expect(readdirSync(dir).sort()).toEqual([lsnFile(1), lsnFile(2)]);
+  });
+
+  it("a background fdatasync that fails after a blocking one passed still fails the writer and keeps its records", async () => {
+    // Linux reports a writeback error to one fdatasync per open file: when the background sync
+    // got it, the blocking sync that ran meanwhile passes although the pages may be gone.
+    const { dir, fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    w.commit(0);
+    let failBackground = true;
+    const fdatasync = fs.fdatasync.bind(fs);
+    fs.fdatasync = (fd, done) => {
+      if (!failBackground) return fdatasync(fd, done);
+      failBackground = false;
+      setTimeout(() => done(Object.assign(new Error("EIO: injected"), { code: "EIO" })), 20);
+    };
+    w.syncIfDue(5_000); // background, will fail
+    w.setPolicy("always", 5_001); // blocking sync passes meanwhile
+    w.append(argv("SET", "b", "2"));
+    expect(w.commit(5_002)).toBeNull();
+    await until(() => !w.syncing);
+    expect((w.failed as NodeJS.ErrnoException | null)?.code).toBe("EIO");
+    expect(w.retry(10_000)).toBe(true);
+    w.close(10_001);
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
+    // The retry rewrote a and b (a was never confirmed durable) into a fresh copy of segment 1.
+    expect(readdirSync(dir).sort()).toEqual([lsnFile(1)]);
+  });
+
+  it("leaving no for everysec or always fsyncs the segments rotated under no and the directory", () => {
+    const { dir, fs, w } = setup("no", 4096);
+    const synced: string[] = [];
+    const paths = new Map<number, string>();
+    const openSync = fs.openSync.bind(fs);
+    fs.openSync = (path: string, flags: string) => {
+      const fd = openSync(path, flags);
+      paths.set(fd, path);
+      return fd;
+    };
+    const fsyncSync = fs.fsyncSync.bind(fs);
+    fs.fsyncSync = (fd: number) => {
+      synced.push(paths.get(fd)!);
+      fsyncSync(fd);
+    };
+    const fdatasyncSync = fs.fdatasyncSync.bind(fs);
+    fs.fdatasyncSync = (fd: number) => {
+      synced.push(paths.get(fd)!);
+      fdatasyncSync(fd);
+    };
+    for (const k of ["a", "b", "c"]) {
+      w.append(argv("SET", k, "x".repeat(3000)));
+      w.commit(0);
+    }
+    expect(synced).toEqual([]);
+    w.setPolicy("everysec", 1);
+    expect(synced.sort()).toEqual([dir, join(dir, lsnFile(1)), join(dir, lsnFile(2)), join(dir, lsnFile(3))].sort());
+    synced.length = 0;
+    w.setPolicy("always", 2); // nothing left to sync
+    expect(synced).toEqual([]);
+    w.close(3);
+  });
+
   it("everysec starts a background sync early once the retained records pass half the limit", async () => {
     const t = tempDir();
     cleanup = t.cleanup;
