@@ -18,7 +18,8 @@ const { NO_REF } = layout;
  * - a key > cursor created after the start gets a "created later" marker in the side store.
  * When the walk reaches a key with a side entry it emits the preserved version (or skips a
  * created-later key). Preserved keys the walk never meets (deleted since) are emitted at the end.
- * Items are emitted with their absolute expiry; the loader skips whatever has expired by then.
+ * Items are emitted with their absolute expiry; the loader keeps them through WAL replay (which
+ * may extend it) and loading's end drops whatever is still expired.
  */
 const CREATED_LATER = 1; // expiry sentinel in the side store: never a real expiry (those are > now)
 const EMPTY = new Uint8Array(0);

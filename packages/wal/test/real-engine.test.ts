@@ -49,6 +49,39 @@ const op = fc.oneof(
 );
 
 describe("durability with the real PartitionEngine", () => {
+  it("a key in the snapshot whose expiry passed while down survives when the WAL after it holds a PERSIST", () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const cfg = { dir: t.dir, partitionId: 0, partitions: 1, fsync: "always" as const, segmentBytes: 1 << 20, snapshotEveryMs: 0, snapshotWalBytes: 0, snapshotSliceItems: 1000, snapshotSliceMs: 0 };
+    const open = () => {
+      const d = PartitionDurability.open(cfg);
+      const engine = new PartitionEngine({ writeLog: d.writeLog });
+      const recovered = d.recover(engine);
+      return { d, engine, recovered };
+    };
+    const a = open();
+    exec(a.engine, "SET", "kept", "v", "PX", "100");
+    exec(a.engine, "SET", "gone", "w", "PX", "100");
+    expect(a.d.commitBatch()).toBeNull();
+    a.d.requestSnapshot();
+    for (let i = 0; i < 100 && a.d.stats().snapshotsTaken === 0; i++) a.d.tick(a.engine, Date.now());
+    expect(a.d.stats().snapshotsTaken).toBe(1);
+    exec(a.engine, "PERSIST", "kept");
+    expect(a.d.commitBatch()).toBeNull();
+    a.d.close();
+    const until = Date.now() + 150;
+    while (Date.now() < until) {
+      // let the 100 ms expiries pass while "down"
+    }
+    const b = open();
+    expect(b.recovered.snapshot!.expired).toBe(2);
+    expect(exec(b.engine, "GET", "kept")).toEqual({ kind: "bulk", value: new TextEncoder().encode("v") });
+    expect(exec(b.engine, "PTTL", "kept")).toEqual({ kind: "integer", value: -1n });
+    expect(exec(b.engine, "EXISTS", "gone")).toEqual({ kind: "integer", value: 0n });
+    expect(exec(b.engine, "DBSIZE")).toEqual({ kind: "integer", value: 1n });
+    b.d.close();
+  });
+
   it("recovers exactly the committed state after crashes at random points, snapshots included", () => {
     let recoveredFromSnapshot = 0;
     fc.assert(
