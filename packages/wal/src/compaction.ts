@@ -46,7 +46,9 @@ export function compact(
     rmSync(p, { force: true });
   }
   const kept = snaps.slice(Math.max(0, snaps.length - keep));
-  const coveredBelow = kept.length === 0 ? 0 : kept[0]!.lsn;
+  // Fewer snapshots than the fallback depth: if the newest turns out corrupt, recovery falls back
+  // to no snapshot at all and needs the WAL from its first record.
+  const coveredBelow = kept.length < keep ? 0 : kept[0]!.lsn;
   const segs = listLsnFiles(walDir, WAL_SUFFIX);
   let walStartLsn = segs.length === 0 ? coveredBelow : segs[0]!.lsn;
   for (let i = 0; i + 1 < segs.length; i++) {

@@ -81,7 +81,7 @@ export function replayWal(dir: string, fromLsn: number, onRecord: RecordHandler,
         // The WAL starts after the state we have: a snapshot it relied on is gone or unreadable.
         // Coming up without those records would silently lose data: the operator must decide.
         throw new WalGapError(
-          `WAL in ${dir} starts at LSN ${seg.lsn} but the recovered state ends at LSN ${expected - 1}: ` +
+          `WAL in ${dir} starts at LSN ${seg.lsn} but ${expected === 1 ? "no usable snapshot was found" : `the recovered state ends at LSN ${expected - 1}`}: ` +
             `the snapshot covering LSNs below ${seg.lsn} is missing or corrupt. Restore it from a backup, or move ` +
             `${dir} aside to start this partition from the records that remain.`,
         );

@@ -180,6 +180,26 @@ describe("PartitionDurability", () => {
     expect(b.recovered.keys).toBe(20);
   });
 
+  it("with a single snapshot the WAL before it stays, so a corrupt first snapshot still recovers everything", () => {
+    const dir = dataDir();
+    const a = start(dir, { segmentBytes: 4096 });
+    for (let i = 0; i < 300; i++) batch(a.d, a.engine, "SET", `k${i}`, `value-${i}`);
+    const segsBefore = readdirSync(walDir(dir, 0)).length;
+    expect(segsBefore).toBeGreaterThan(3);
+    snapshotNow(a.d, a.engine);
+    expect(readdirSync(walDir(dir, 0)).length).toBe(segsBefore); // nothing to fall back to but the WAL
+    batch(a.d, a.engine, "SET", "tail", "t");
+    const [snap] = snapFiles(dir);
+    const buf = readFileSync(snap!);
+    buf[200]! ^= 0x01;
+    writeFileSync(snap!, buf);
+    const b = start(dir);
+    expect(b.recovered.corruptSnapshots.length).toBe(1);
+    expect(b.recovered.snapshot).toBeNull();
+    expect(b.recovered.keys).toBe(301);
+    expect(b.engine.get("k0")).toBe("value-0");
+  });
+
   it("a torn WAL tail after a crash is truncated and reported; recovery succeeds", () => {
     const dir = dataDir();
     const a = start(dir);
