@@ -257,6 +257,27 @@ describe("RespServer", () => {
     first.close();
   });
 
+  it("a refused client that keeps its side open and writes cannot hold the server open", async () => {
+    await restartRig({ maxClients: 1 });
+    const first = new RawClient();
+    first.send(cmd("PING"));
+    expect(await first.read(lines(1))).toBe("+PONG\r\n");
+    // Clients that ignore the refusal: half-open allowed, never end, keep sending.
+    const stubborn = Array.from({ length: 20 }, () => {
+      const s = connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      s.on("error", () => {});
+      s.on("connect", () => s.write(cmd("SET", "k", "v".repeat(1000))));
+      return s;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    first.close();
+    const closed = resp.close(200).then(() => "closed");
+    const timeout = new Promise((r) => setTimeout(() => r("hung"), 5000));
+    expect(await Promise.race([closed, timeout])).toBe("closed");
+    for (const s of stubborn) s.destroy();
+    await startRig(); // for afterEach
+  });
+
   it("stops reading at max-inflight and resumes once replies drain, keeping order", async () => {
     await restartRig({ maxInflightPerConnection: 4 });
     delayMs = () => null; // hold every partition reply

@@ -26,6 +26,7 @@ import {
   type ErrorCode,
 } from "@tessera/proto";
 import type { Router } from "../router.js";
+import { refuseSocket } from "../refuse-socket.js";
 import { type DeferredFlushTarget, deferFlush } from "./deferred-flush.js";
 import type { ClientSession, ReplyTarget } from "../session.js";
 
@@ -288,7 +289,5 @@ export function refuseConnection(socket: Socket, code: ErrorCode, message: strin
   const enc = new ReplyEncoder(256);
   enc.begin(0);
   enc.error(code, message);
-  socket.on("error", () => socket.destroy());
-  socket.end(enc.take());
-  setTimeout(() => socket.destroy(), 1000).unref();
+  refuseSocket(socket, enc.take());
 }

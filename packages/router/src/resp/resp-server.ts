@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { Errors } from "@tessera/proto";
 import type { ServerConfig } from "../config.js";
 import type { Router } from "../router.js";
+import { refuseSocket } from "../refuse-socket.js";
 import { RespConnection, type RespConnectionOwner } from "./resp-connection.js";
 import { ScanCursorRegistry } from "./scan-cursors.js";
 import { DEFAULT_MAX_ARGS, type RespParserLimits } from "./resp-parser.js";
@@ -82,8 +83,7 @@ export class RespServer implements RespConnectionOwner {
   private accept(socket: Socket): void {
     if (this.router.sessionCount >= this.config.maxClients) {
       this.router.noteRejectedConnection();
-      socket.on("error", () => socket.destroy());
-      socket.end(`-ERR ${Errors.maxClients()}\r\n`);
+      refuseSocket(socket, `-ERR ${Errors.maxClients()}\r\n`);
       return;
     }
     const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
