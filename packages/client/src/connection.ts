@@ -21,7 +21,7 @@
  * TesseraError (WRONGPASS); on a reconnect it ends the client, since retrying cannot help.
  */
 import { connect as netConnect, type Socket } from "node:net";
-import { FrameDecoder, RequestEncoder, decodeReply, type Reply, type RequestArg } from "@tessera/proto";
+import { DEFAULT_MAX_REQUEST_ARGS, FrameDecoder, RequestEncoder, WireError, decodeReply, type Reply, type RequestArg } from "@tessera/proto";
 import { ConnectionError, TesseraError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -119,8 +119,19 @@ export class Connection {
         new ConnectionError("queue-full", `too many requests pending (maxPendingRequests=${this.options.maxPendingRequests}); await some before sending more`),
       );
     }
+    // Requests the server would refuse are answered here: past the argument limit the server
+    // answers TOOBIG too, but past the frame limit it closes the connection, failing every
+    // request pipelined with this one.
+    if (args.length > DEFAULT_MAX_REQUEST_ARGS) {
+      return Promise.resolve({ kind: "error", code: "TOOBIG", message: `request has more than ${DEFAULT_MAX_REQUEST_ARGS} arguments` });
+    }
     const id = this.allocateId();
-    this.encoder.encode(id, command, args);
+    try {
+      this.encoder.encode(id, command, args, this.options.maxRequestFrameBytes);
+    } catch (e) {
+      if (e instanceof WireError) return Promise.resolve({ kind: "error", code: e.code, message: e.message });
+      throw e;
+    }
     this.unsent.push(id);
     const promise = new Promise<Reply>((resolve, reject) => {
       this.waiters.set(id, { resolve, reject });

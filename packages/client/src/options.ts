@@ -24,6 +24,12 @@ export interface ClientOptions {
   /** Largest reply frame accepted (default 512 MiB: an MGET of several large values). */
   maxReplyFrameBytes?: number;
   /**
+   * Largest request sent (default 65 MiB, the server's default --max-frame-bytes). A larger
+   * request is answered locally with TesseraError("TOOBIG") instead of being sent: the server
+   * would close the connection on it, failing every request pipelined with it.
+   */
+  maxRequestFrameBytes?: number;
+  /**
    * The server's password (its --requirepass). Sent with AUTH as the first request of every
    * connection and reconnection; nothing else is sent before the server accepted it.
    */
@@ -41,6 +47,7 @@ export interface ResolvedOptions {
   reconnectMaxDelayMs: number;
   maxPendingRequests: number;
   maxReplyFrameBytes: number;
+  maxRequestFrameBytes: number;
   /** null = send no AUTH. */
   password: string | null;
   username: string | null;
@@ -59,6 +66,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     reconnectMaxDelayMs: r.maxDelayMs ?? 2_000,
     maxPendingRequests: o.maxPendingRequests ?? 100_000,
     maxReplyFrameBytes: o.maxReplyFrameBytes ?? 512 * 1024 * 1024,
+    maxRequestFrameBytes: o.maxRequestFrameBytes ?? 65 * 1024 * 1024,
     password: o.password ?? null,
     username: o.username ?? null,
   };

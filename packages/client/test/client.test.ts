@@ -157,6 +157,23 @@ describe("pipelining", () => {
     expect(ids.every((id) => id > 0)).toBe(true);
   });
 
+  it("answers a request larger than the server would take with TOOBIG locally, sparing the calls pipelined with it", async () => {
+    const { server, client: c } = await setup({}, { maxRequestFrameBytes: 4096 });
+    const before = c.set("ok1", "v");
+    const big = c.set("big", "x".repeat(5000));
+    const after = c.set("ok2", "v");
+    const e = (await rejection(big)) as TesseraError;
+    expect(e).toBeInstanceOf(TesseraError);
+    expect(e.code).toBe("TOOBIG");
+    expect(e.message).toMatch(/larger than the limit of 4096 bytes/);
+    expect(await Promise.all([before, after])).toEqual(["OK", "OK"]);
+    expect(server.received.map((r) => r.argv[1])).toEqual(["ok1", "ok2"]);
+    const many = (await rejection(c.mget(Array.from({ length: 1024 * 1024 + 1 }, () => "")))) as TesseraError;
+    expect(many.code).toBe("TOOBIG");
+    expect(many.message).toBe("TOOBIG request has more than 1048576 arguments");
+    expect(await c.ping()).toBe("PONG");
+  });
+
   it("refuses calls beyond maxPendingRequests at once", async () => {
     const { client: c } = await setup({}, { maxPendingRequests: 3 });
     const ok = [c.ping(), c.ping(), c.ping()];

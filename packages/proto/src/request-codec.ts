@@ -73,7 +73,9 @@ const reader = new WireReader();
  * Decodes one Request frame body. Writes into `out` (a fresh DecodedRequest when omitted) and
  * returns it. Throws WireError("PROTO") on malformed input and WireError("TOOBIG") when there
  * are more than `maxArgs` arguments; the frame boundary is intact then, so the server may
- * answer with an error (id unknown: 0) and carry on with the next frame.
+ * answer with an error and carry on with the next frame. The TOOBIG error carries the request's
+ * id (the rest of the frame is read for it: the id field may come after the arguments), so the
+ * client can match it to the request.
  */
 export function decodeRequest(frame: Uint8Array, out: DecodedRequest = new DecodedRequest(), maxArgs = DEFAULT_MAX_REQUEST_ARGS): DecodedRequest {
   const r = reader;
@@ -87,12 +89,17 @@ export function decodeRequest(frame: Uint8Array, out: DecodedRequest = new Decod
   let nameStart = 0;
   let nameLength = 0;
   let argc = 1; // argv[0] is the name, filled at the end
+  let tooManyArgs = false;
   const end = frame.length;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === TAG_ARGS) {
       const len = r.length();
-      if (argc > maxArgs) throw new WireError("TOOBIG", `request has more than ${maxArgs} arguments`);
+      if (argc > maxArgs) {
+        tooManyArgs = true;
+        r.pos += len;
+        continue;
+      }
       const start = r.pos;
       r.pos = start + len;
       if (argc === argStart.length) {
@@ -119,6 +126,7 @@ export function decodeRequest(frame: Uint8Array, out: DecodedRequest = new Decod
       r.skip(tag & 7, field, 0);
     }
   }
+  if (tooManyArgs) throw new WireError("TOOBIG", `request has more than ${maxArgs} arguments`, id);
   // Stale views beyond argc would keep old frames' memory alive; drop them after a big request.
   if (argv.length > argc && argv.length > 256) argv.length = argc;
   argStart[0] = nameStart;
@@ -153,8 +161,12 @@ export class RequestEncoder {
     this.out = new OutputBuffer(initialBytes);
   }
 
-  /** Appends one Request frame. `command` is the name (any case); args follow it. */
-  encode(id: number, command: string | Uint8Array, args: readonly RequestArg[]): void {
+  /**
+   * Appends one Request frame. `command` is the name (any case); args follow it. Throws
+   * WireError("TOOBIG"), writing nothing, when the message would exceed `maxMessageBytes` (the
+   * server's --max-frame-bytes: a larger frame makes the server close the connection).
+   */
+  encode(id: number, command: string | Uint8Array, args: readonly RequestArg[], maxMessageBytes = 0xffffffff): void {
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`request id must be a uint32, got ${id}`);
     const commandBytes = typeof command === "string" ? Buffer.byteLength(command, "utf8") : command.length;
     // Sizes first (everything is known up front), so the frame is written in one pass.
@@ -170,6 +182,7 @@ export class RequestEncoder {
       size += 1 + varintSize32(n) + n;
     }
     if (size > 0xffffffff) throw new RangeError("request is larger than 4 GiB");
+    if (size > maxMessageBytes) throw new WireError("TOOBIG", `request of ${size} bytes is larger than the limit of ${maxMessageBytes} bytes (the server's --max-frame-bytes)`, id);
 
     const out = this.out;
     const buf = out.reserve(varintSize32(size) + size);

@@ -16,10 +16,13 @@ export type WireErrorCode = "PROTO" | "TOOBIG";
  */
 export class WireError extends Error {
   readonly code: WireErrorCode;
-  constructor(code: WireErrorCode, message: string) {
+  /** The id of the request refused, when it could be read (0 otherwise). */
+  readonly requestId: number;
+  constructor(code: WireErrorCode, message: string, requestId = 0) {
     super(message);
     this.name = "WireError";
     this.code = code;
+    this.requestId = requestId;
   }
 }
 

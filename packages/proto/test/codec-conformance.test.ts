@@ -18,6 +18,7 @@ import {
   ProtoRequest,
   ReplyEncoder,
   RequestEncoder,
+  WireError,
   decodeReply,
   decodeRequest,
   writeReply,
@@ -318,6 +319,25 @@ describe("Request codec vs protobufjs", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("too many arguments is TOOBIG with the request's id, wherever the id field sits", () => {
+    const idFirst = ProtoRequest.encode({ id: 77, command: "DEL", args: ["a", "b", "c", "d"].map((x) => Buffer.from(x)) }).finish();
+    // The same message with the id field written last (any field order is valid protobuf).
+    const idLast = Buffer.concat([idFirst.subarray(2), idFirst.subarray(0, 2)]);
+    expect(idFirst[0]).toBe(0x08); // field 1, varint: the id, 77 in one byte
+    for (const frame of [idFirst, idLast]) {
+      let err: unknown;
+      try {
+        decodeRequest(frame, undefined, 3);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(WireError);
+      expect((err as WireError).code).toBe("TOOBIG");
+      expect((err as WireError).requestId).toBe(77);
+    }
+    expect(decodeRequest(idLast, undefined, 4).id).toBe(77);
   });
 
   it("reuses a DecodedRequest without leaking args from a longer previous request", () => {

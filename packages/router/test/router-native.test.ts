@@ -59,6 +59,8 @@ afterEach(async () => {
   current = null;
 });
 
+const EMPTY = new Uint8Array(0);
+
 describe("native listener", () => {
   it("answers a pipeline with one reply per request, ids echoed, in order", async () => {
     const r = await rig({}, () => Math.floor(Math.random() * 3));
@@ -111,6 +113,19 @@ describe("native listener", () => {
     await c.waitFrames(1);
     expect(c.frames[0]!.value).toMatchObject({ kind: "error", code: "PROTO" });
     expect(await c.call(5, ["PING"])).toEqual({ kind: "status", text: "PONG" });
+  });
+
+  it("answers a request with more than 1,048,576 arguments with TOOBIG under its own id, and stays usable", async () => {
+    const r = await rig();
+    const c = await r.connect();
+    const args: (string | Uint8Array)[] = ["DEL"];
+    for (let i = 0; i <= 1024 * 1024; i++) args.push(EMPTY);
+    c.queue(9, args);
+    c.queue(10, ["PING"]);
+    c.flush();
+    const frames = await c.waitFrames(2);
+    expect(frames[0]).toEqual({ id: 9, value: { kind: "error", code: "TOOBIG", message: "request has more than 1048576 arguments" } });
+    expect(frames[1]).toEqual({ id: 10, value: { kind: "status", text: "PONG" } });
   });
 
   it("refuses connections over maxclients with an error and keeps serving the others", async () => {

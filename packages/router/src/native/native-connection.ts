@@ -131,8 +131,9 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
       decodeRequest(frame, req);
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
-      // The frame boundary is intact: answer and keep going. The id was not read reliably.
-      this.router.replyError(this.session, this, 0, e.code, e.message);
+      // The frame boundary is intact: answer and keep going. The id is the request's when the
+      // decoder could read it (too many arguments), else 0 (a malformed message).
+      this.router.replyError(this.session, this, e.requestId, e.code, e.message);
       return;
     }
     const spec = req.command;
