@@ -69,6 +69,8 @@ export class Connection {
   private serverFarewell: string | null = null;
   /** True when the client dropped the connection because it could not read the server's bytes. */
   private protocolFailure = false;
+  /** A reply to a request arrived on the current socket (so the server accepted the connection). */
+  private answeredOnSocket = false;
   private closeWaiters: (() => void)[] = [];
 
   readonly stats: ConnectionStats = { writes: 0, requestsSent: 0, reconnects: 0 };
@@ -206,6 +208,7 @@ export class Connection {
         }
         const waiter = this.waiters.get(id);
         if (waiter === undefined) throw new Error(`reply for unknown request id ${id}`);
+        this.answeredOnSocket = true;
         this.waiters.delete(id);
         waiter.resolve(value);
       }
@@ -304,6 +307,7 @@ export class Connection {
     this.decoder = new FrameDecoder({ maxFrameBytes: this.options.maxReplyFrameBytes });
     this.serverFarewell = null;
     this.protocolFailure = false;
+    this.answeredOnSocket = false;
     this.state = "ready";
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", () => {
@@ -333,7 +337,15 @@ export class Connection {
       return;
     }
     this.state = "reconnecting";
-    this.reconnectAttempt = 0;
+    // Refused before answering anything (max clients: the server accepts, says why, closes):
+    // that was a failed attempt, not a connection that worked and dropped. Starting the count
+    // over would reconnect every initialDelayMs for as long as the server stays full.
+    const refused = this.serverFarewell !== null && !this.answeredOnSocket;
+    if (!refused) this.reconnectAttempt = 0;
+    else if (this.reconnectAttempt >= this.options.reconnectMaxAttempts) {
+      this.shutdown(new ConnectionError("not-sent", `gave up reconnecting after ${this.reconnectAttempt} attempts: the server said ${this.serverFarewell}`));
+      return;
+    }
     this.scheduleReconnect();
   }
 

@@ -333,6 +333,36 @@ describe("protocol trouble", () => {
   });
 });
 
+describe("a full server (max clients)", () => {
+  it("counts each refusal as a failed reconnect attempt, backing off and giving up, instead of retrying forever", async () => {
+    const { createServer } = await import("node:net");
+    const { ReplyEncoder } = await import("@tessera/proto");
+    let accepts = 0;
+    // Refuses every connection the way Tessera does past maxclients: error under id 0, then close.
+    const full = createServer((socket) => {
+      accepts++;
+      socket.on("error", () => {});
+      const enc = new ReplyEncoder(256);
+      enc.begin(0);
+      enc.error("ERR", "max number of clients reached");
+      setTimeout(() => socket.end(enc.take()), 5);
+    });
+    await new Promise<void>((r) => full.listen(0, "127.0.0.1", () => r()));
+    try {
+      const port = (full.address() as { port: number }).port;
+      const c = await TesseraClient.connect({ port, reconnect: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40 } });
+      clients.push(c);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(accepts).toBe(4); // the first connection and three attempts, then nothing
+      const e = (await rejection(c.ping())) as ConnectionError;
+      expect(e).toBeInstanceOf(ConnectionError);
+      expect(e.reason).toBe("closed");
+    } finally {
+      full.close();
+    }
+  });
+});
+
 describe("authentication", () => {
   it("sends AUTH first and only then the calls made meanwhile", async () => {
     const { server, client: c } = await setup({ password: "s3cret" }, { password: "s3cret" });
