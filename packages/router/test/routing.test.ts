@@ -133,6 +133,11 @@ describe("SCAN merge", () => {
     expect(str(r.keys)).toEqual(["a"]);
     expect(Buffer.from(r.after!).toString()).toBe("b");
   });
+  it("never ends a cut page on the empty key, whose cursor would read as done", () => {
+    const r = mergeScanPages([page("", ["", "c"]), page("", ["b"])], 1);
+    expect(str(r.keys)).toEqual(["", "b"]);
+    expect(Buffer.from(r.after!).toString()).toBe("b");
+  });
   it("says done when every partition is exhausted and nothing was cut", () => {
     const r = mergeScanPages([page("", ["a"]), page("", ["b"])], 2);
     expect(str(r.keys)).toEqual(["a", "b"]);

@@ -6,8 +6,9 @@
  * ("" once it has nothing more). Everything a partition holds up to its `next` has been
  * examined, so the merged page may only contain keys up to the smallest `next` among the
  * partitions that still have more (the "horizon"); keys beyond it are dropped and fetched
- * again on the next page. The page is then cut to `limit` keys. The new cursor is the last
- * key returned when the page was cut, else the horizon, else "0" (everything seen).
+ * again on the next page. The page is then cut to `limit` keys (one more when it would end on
+ * the empty key). The new cursor is the last key returned when the page was cut, else the
+ * horizon, else "0" (everything seen).
  */
 import type { Reply } from "@tessera/proto";
 
@@ -35,8 +36,11 @@ export function mergeScanPages(parts: readonly Reply[], limit: number): ScanPage
   }
   const merged = mergeSortedKeyLists(lists, horizon);
   if (merged.length > limit) {
-    merged.length = limit;
-    return { keys: merged, after: merged[limit - 1]! };
+    // A page must not end on the empty key (the smallest, so only at limit 1): as a cursor it
+    // reads as "done". Take one more key then.
+    const cut = merged[limit - 1]!.length === 0 ? limit + 1 : limit;
+    merged.length = cut;
+    return { keys: merged, after: merged[cut - 1]! };
   }
   return { keys: merged, after: horizon };
 }
