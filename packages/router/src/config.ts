@@ -30,6 +30,11 @@ export interface ServerConfig {
   maxFrameBytes: number;
   /** Requests one connection may have in flight before the router stops reading it. */
   maxInflightPerConnection: number;
+  /**
+   * A connection whose unsent replies pass this many bytes is closed (a client that stopped
+   * reading); 0 = no limit. Redis's client-output-buffer-limit hard limit for normal clients.
+   */
+  clientOutputBufferLimitBytes: number;
   /** When the WAL reaches the disk. */
   fsync: FsyncPolicy;
   /** Take a snapshot this often (each partition); 0 = never on a timer. */
@@ -61,6 +66,9 @@ export function defaultConfig(): ServerConfig {
     maxValueBytes: 64 * MIB,
     maxFrameBytes: 64 * MIB + MIB,
     maxInflightPerConnection: 1024,
+    // Above the 512 MiB reply the client accepts by default, so no single reply a client can
+    // read trips it; below what 1024 in-flight GETs of 64 MiB values could pile up.
+    clientOutputBufferLimitBytes: 1024 * MIB,
     fsync: "everysec",
     snapshotEveryMs: 3_600_000,
     snapshotWalBytes: 256 * MIB,
@@ -92,6 +100,13 @@ const OPTIONS: readonly Option[] = [
   { flag: "max-frame-bytes", key: "maxFrameBytes", kind: "bytes", meta: "SIZE", help: "largest request frame a client may send" },
   { flag: "maxclients", key: "maxClients", kind: "count", meta: "N", help: "most simultaneous client connections" },
   { flag: "max-inflight", key: "maxInflightPerConnection", kind: "count", meta: "N", help: "requests in flight per connection before reading pauses" },
+  {
+    flag: "client-output-buffer-limit",
+    key: "clientOutputBufferLimitBytes",
+    kind: "bytes",
+    meta: "SIZE",
+    help: "close a connection whose unsent replies pass this (a client not reading); 0 = none",
+  },
   { flag: "fsync", key: "fsync", kind: "fsync", meta: "POLICY", help: "WAL fsync policy: always | everysec | no" },
   { flag: "snapshot-every-ms", key: "snapshotEveryMs", kind: "ms", meta: "MS", help: "snapshot each partition this often; 0 = not on a timer" },
   { flag: "snapshot-wal-bytes", key: "snapshotWalBytes", kind: "bytes", meta: "SIZE", help: "snapshot a partition after this much WAL; 0 = not for WAL growth" },

@@ -114,6 +114,7 @@ export class Router implements ServerContext {
   private commandsProcessed = 0;
   private connectionsReceived = 0;
   private rejectedConnections = 0;
+  private outputBufferDisconnections = 0;
   private partitionRestarts = 0;
   private started = false;
 
@@ -189,6 +190,18 @@ export class Router implements ServerContext {
     session.pendingReplies = 0;
   }
 
+  /**
+   * A connection closed because its unsent replies passed --client-output-buffer-limit: counted
+   * for INFO and said on stderr (as Redis logs it), since the client only sees a dropped socket.
+   */
+  noteOutputBufferOverflow(session: ClientSession, unsentBytes: number): void {
+    this.outputBufferDisconnections++;
+    process.stderr.write(
+      `tessera: closing connection ${session.remoteAddress}: ${unsentBytes} bytes of replies unsent, over ` +
+        `--client-output-buffer-limit ${this.config.clientOutputBufferLimitBytes} (the client is not reading its replies)\n`,
+    );
+  }
+
   /** A connection refused at accept (maxclients); counted for INFO. */
   noteRejectedConnection(): void {
     this.connectionsReceived++;
@@ -221,6 +234,7 @@ export class Router implements ServerContext {
       commandsProcessed: this.commandsProcessed,
       connectionsReceived: this.connectionsReceived,
       rejectedConnections: this.rejectedConnections,
+      outputBufferDisconnections: this.outputBufferDisconnections,
       partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
       traffic: this.traffic(),
     };

@@ -14,6 +14,8 @@ export interface ServerStats {
   commandsProcessed: number;
   connectionsReceived: number;
   rejectedConnections: number;
+  /** Connections closed for passing --client-output-buffer-limit. */
+  outputBufferDisconnections: number;
   /** Last known per-partition figures (refreshed about once a second; zeros until known). */
   partitions: PartitionStats[];
   /** Request traffic into the partitions, summed, when the partition hosts count it. */

@@ -19,8 +19,8 @@ describe("config", () => {
   });
 
   it("parses every flag, with --x=v and --x v forms", () => {
-    const c = parse(["--host", "0.0.0.0", "--port=0", "--resp-port", "0", "--data-dir", "/tmp/x", "--partitions", "3", "--maxmemory", "2gb", "--max-value-bytes", "1mb", "--maxclients", "5", "--fsync", "always", "--max-inflight", "7", "--enable-debug-commands"]);
-    expect(c).toMatchObject({ host: "0.0.0.0", port: 0, respPort: 0, dataDir: "/tmp/x", partitions: 3, maxMemoryBytes: 2 * 1024 ** 3, maxValueBytes: 1024 ** 2, maxClients: 5, fsync: "always", maxInflightPerConnection: 7, enableDebugCommands: true });
+    const c = parse(["--host", "0.0.0.0", "--port=0", "--resp-port", "0", "--data-dir", "/tmp/x", "--partitions", "3", "--maxmemory", "2gb", "--max-value-bytes", "1mb", "--maxclients", "5", "--fsync", "always", "--max-inflight", "7", "--client-output-buffer-limit", "0", "--enable-debug-commands"]);
+    expect(c).toMatchObject({ host: "0.0.0.0", port: 0, respPort: 0, dataDir: "/tmp/x", partitions: 3, maxMemoryBytes: 2 * 1024 ** 3, maxValueBytes: 1024 ** 2, maxClients: 5, fsync: "always", maxInflightPerConnection: 7, clientOutputBufferLimitBytes: 0, enableDebugCommands: true });
   });
 
   it("parses sizes with Redis's units", () => {

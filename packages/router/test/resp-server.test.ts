@@ -278,6 +278,22 @@ describe("RespServer", () => {
     await startRig(); // for afterEach
   });
 
+  it("closes a connection whose unsent replies pass --client-output-buffer-limit; others keep working", async () => {
+    await restartRig({ clientOutputBufferLimitBytes: 2 * 1024 * 1024, maxValueBytes: 2 * 1024 * 1024 });
+    fakes.forEach((f) => f.store.set("big", Buffer.alloc(1024 * 1024, 120)));
+    const other = new RawClient();
+    const c = new RawClient();
+    c.socket.pause();
+    c.send(cmd("GET", "big").repeat(200));
+    for (let i = 0; i < 500 && router.stats().outputBufferDisconnections === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(router.stats().outputBufferDisconnections).toBe(1);
+    c.socket.resume(); // (a paused socket does not notice the close)
+    expect(await c.waitClosed()).toBe(true);
+    other.send(cmd("PING"));
+    expect(await other.read(lines(1))).toBe("+PONG\r\n");
+    other.close();
+  });
+
   it("stops reading at max-inflight and resumes once replies drain, keeping order", async () => {
     await restartRig({ maxInflightPerConnection: 4 });
     delayMs = () => null; // hold every partition reply

@@ -182,6 +182,22 @@ describe("native listener", () => {
     expect(frames[total - 1]!.id).toBe(total);
   });
 
+  it("closes a connection whose unsent replies pass --client-output-buffer-limit; others keep working", async () => {
+    const r = await rig({ clientOutputBufferLimitBytes: 2 * 1024 * 1024, maxInflightPerConnection: 64 });
+    r.fakes.forEach((f) => f.store.set("big", Buffer.alloc(1024 * 1024, 120)));
+    const other = await r.connect();
+    const c = await r.connect();
+    c.socket.pause(); // stops reading its replies
+    for (let i = 1; i <= 200; i++) c.queue(i, ["GET", "big"]);
+    c.flush();
+    for (let i = 0; i < 500 && r.router.stats().outputBufferDisconnections === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(r.router.stats().outputBufferDisconnections).toBe(1);
+    c.socket.resume(); // (a paused socket does not notice the close)
+    await c.waitClosed();
+    expect(r.router.sessionCount).toBe(1);
+    expect(await other.call(1, ["PING"])).toEqual({ kind: "status", text: "PONG" });
+  });
+
   it("closes after QUIT's OK", async () => {
     const r = await rig();
     const c = await r.connect();

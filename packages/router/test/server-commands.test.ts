@@ -19,6 +19,7 @@ function makeContext(sessions: Session[], keys = 0): ServerContext & { config: S
       commandsProcessed: 10,
       connectionsReceived: 3,
       rejectedConnections: 0,
+      outputBufferDisconnections: 0,
       partitions: [
         { keys, keysWithExpiry: 5, usedBytes: 1000, reservedBytes: 2000, expiredKeys: 1 },
         { keys: 0, keysWithExpiry: 2, usedBytes: 500, reservedBytes: 1000, expiredKeys: 2 },

@@ -23,6 +23,8 @@ const PARAMETERS: ReadonlyArray<readonly [string, Getter]> = [
   ["tessera-native-port", (c) => String(c.port)],
   ["databases", () => "1"],
   ["maxclients", (c) => String(c.maxClients)],
+  // Redis's format: class, hard limit, soft limit, soft seconds. Tessera has normal clients only.
+  ["client-output-buffer-limit", (c) => `normal ${c.clientOutputBufferLimitBytes} 0 0`],
   ["maxmemory", (c) => String(c.maxMemoryBytes)],
   ["maxmemory-policy", () => "noeviction"],
   ["proto-max-bulk-len", (c) => String(c.maxValueBytes)],

@@ -146,6 +146,7 @@ function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): st
     `total_commands_processed:${stats.commandsProcessed}`,
     `instantaneous_ops_per_sec:${instantaneousOps(ctx, stats.commandsProcessed, nowMs)}`,
     `rejected_connections:${stats.rejectedConnections}`,
+    `client_output_buffer_limit_disconnections:${stats.outputBufferDisconnections}`,
     `expired_keys:${expired}`,
     "evicted_keys:0",
     "keyspace_hits:0",
