@@ -40,6 +40,11 @@ describe("strings", () => {
     expect(cmd(e, "PTTL", "k")).toBe(-1);
     expect(cmd(e, "SET", "k", "z", "EX", "10", "KEEPTTL")).toEqual({ err: "ERR syntax error" });
     expect(cmd(e, "SET", "k", "z", "EX")).toEqual({ err: "ERR syntax error" });
+    // The same expiry option twice: the last wins (Redis); two different ones are an error.
+    expect(cmd(e, "SET", "k", "z", "EX", "10", "ex", "20")).toBe("OK");
+    expect(cmd(e, "PTTL", "k")).toBe(20000);
+    expect(cmd(e, "SET", "k", "z", "EX", "10", "PX", "20")).toEqual({ err: "ERR syntax error" });
+    expect(cmd(e, "SET", "k", "y", "NX", "NX", "GET", "GET")).toBe("z");
     expect(cmd(e, "SET", "k", "z", "EX", "abc")).toEqual({ err: "ERR value is not an integer or out of range" });
     expect(cmd(e, "SET", "k", "z", "EX", "0")).toEqual({ err: "ERR invalid expire time in 'set' command" });
     expect(cmd(e, "SET", "k", "z", "PX", "-5")).toEqual({ err: "ERR invalid expire time in 'set' command" });

@@ -61,8 +61,14 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
     else if (isWord(a, W_XX) && !nx) xx = true;
     else if (isWord(a, W_GET)) withGet = true;
     else if (isWord(a, W_KEEPTTL) && expireKind === EXPIRE_NONE) keepTtl = true;
-    else if (!keepTtl && expireKind === EXPIRE_NONE && i + 1 < argc && (isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT))) {
-      expireKind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+    else if (!keepTtl && i + 1 < argc && (isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT))) {
+      const kind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+      // The same option again is allowed, the last one wins (Redis); two different ones are not.
+      if (expireKind !== EXPIRE_NONE && expireKind !== kind) {
+        out.error("ERR", Errors.syntax());
+        return;
+      }
+      expireKind = kind;
       expireArg = argv[++i]!;
     } else {
       out.error("ERR", Errors.syntax());
