@@ -182,8 +182,8 @@ const ENTRIES: readonly Entry[] = [
     "CONFIG GET pattern | SET name value [name value ...]", "Read configuration parameters; change appendfsync, maxclients or requirepass at run time."),
   cmd("FLUSHDB", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",
     "FLUSHDB [ASYNC | SYNC]", "Same as FLUSHALL (Tessera has one database)."),
-  cmd("QUIT", 1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
-    "QUIT", "Close the connection after replying OK."),
+  cmd("QUIT", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
+    "QUIT", "Close the connection after replying OK (arguments are ignored, as in Redis)."),
   cmd("TIME", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "server",
     "TIME", "Server time as [unix-seconds, microseconds]."),
   // Answered by the router core itself (it holds the partitions); refused unless the server

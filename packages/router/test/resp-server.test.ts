@@ -189,6 +189,13 @@ describe("RespServer", () => {
     d.close();
   });
 
+  it("QUIT with arguments replies OK and closes, as Redis ignores them", async () => {
+    const c = new RawClient();
+    c.send(cmd("QUIT", "now", "please"));
+    expect(await c.read(lines(1))).toBe("+OK\r\n");
+    expect(await c.waitClosed()).toBe(true);
+  });
+
   it("HELLO 3 answers a map and switches nil to RESP3", async () => {
     const c = new RawClient();
     c.send(cmd("HELLO", "3") + cmd("GET", "nope"));
