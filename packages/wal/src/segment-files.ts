@@ -5,8 +5,8 @@
  *   <dataDir>/p<id>/wal/<firstLsn>.wal      records with LSN >= firstLsn (up to the next segment's)
  *   <dataDir>/p<id>/snap/<lsn>.snap         the state after every record with LSN < lsn
  */
-import { mkdirSync, readdirSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
 export const WAL_SUFFIX = ".wal";
 export const SNAPSHOT_SUFFIX = ".snap";
@@ -26,8 +26,28 @@ export function snapshotDir(dataDir: string, partitionId: number): string {
   return join(partitionDir(dataDir, partitionId), "snap");
 }
 
+/**
+ * Creates `dir` and any missing parents, and fsyncs the parent of each directory it created: a
+ * new directory's name is an entry in its parent, and without that fsync a power cut could
+ * lose the whole WAL directory although every segment in it was fsynced.
+ */
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  const target = resolve(dir);
+  for (let d = resolve(first); ; d = join(d, relative(d, target).split(sep)[0]!)) {
+    fsyncDirectory(dirname(d));
+    if (d === target) break;
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface LsnFile {

@@ -348,6 +348,12 @@ export class WalWriter {
   /** Commit what is buffered, fsync, and close the segment. Leaves a failed writer's tail unwritten. */
   close(nowMs: number): void {
     this.commit(nowMs);
+    // A failed disk gets one last retry, whenever the previous one was: what is buffered would
+    // be lost otherwise (records acknowledged under everysec or no).
+    if (this.failure !== null) {
+      this.lastRetryMs = Number.NEGATIVE_INFINITY;
+      if (this.retry(nowMs)) this.commit(nowMs);
+    }
     if (this.failure === null && this.fd >= 0) {
       this.dirty = true;
       this.syncNow(nowMs);
@@ -384,8 +390,11 @@ export class WalWriter {
       } else {
         if (this.policy !== "no" && (this.dirty || this.background !== null)) this.blockingSync(nowMs);
         else if (this.policy === "no" && this.unsyncedFromLsn === 0) this.unsyncedFromLsn = this.segFirstLsn;
-        this.closeFd(this.fd);
+        // Forget the descriptor before closing it: a close that throws has still released the
+        // number, which a later close (retry's) could otherwise hit after it was reused.
+        const fd = this.fd;
         this.fd = -1;
+        this.closeFd(fd);
       }
       this.rotations++;
     }
@@ -462,12 +471,13 @@ export class WalWriter {
 
   private closeQuietly(): void {
     if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
     try {
-      this.closeFd(this.fd);
+      this.closeFd(fd);
     } catch {
       // The descriptor is gone either way; the retry path opens a fresh segment.
     }
-    this.fd = -1;
   }
 }
 

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkDataDir, DataDirError, META_FILE } from "../src/index.js";
+import { ensureDir } from "../src/segment-files.js";
 import { tempDir } from "./helpers.js";
 
 let cleanup: (() => void) | null = null;
@@ -53,5 +54,18 @@ describe("checkDataDir", () => {
     expect(() => checkDataDir(t.dir, 1)).toThrow(/format version 99/);
     writeFileSync(join(t.dir, META_FILE), "{not json");
     expect(() => checkDataDir(t.dir, 1)).toThrow(DataDirError);
+  });
+});
+
+describe("ensureDir", () => {
+  it("creates every missing level, and is a no-op after", () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const dir = join(t.dir, "p0", "wal");
+    ensureDir(dir);
+    expect(statSync(dir).isDirectory()).toBe(true);
+    ensureDir(dir);
+    ensureDir(join(t.dir, "p0", "snap")); // one level missing
+    expect(statSync(join(t.dir, "p0", "snap")).isDirectory()).toBe(true);
   });
 });

@@ -249,6 +249,46 @@ describe("WalWriter", () => {
     w.close(3);
   });
 
+  it("close() on a failed writer retries once more, so records acknowledged under everysec reach the disk", async () => {
+    const { dir, fs, w } = setup("everysec");
+    w.append(argv("SET", "a", "1"));
+    w.commit(0);
+    fs.failFdatasyncs = "EIO";
+    w.syncIfDue(5_000);
+    await until(() => !w.syncing);
+    expect(w.failed).not.toBeNull();
+    fs.failFdatasyncs = null;
+    w.close(5_001); // well within retryIntervalMs of nothing: close does not wait for it
+    expect(w.failed).toBeNull();
+    expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a"]);
+  });
+
+  it("a close that throws during rotation is never repeated on the same descriptor number", () => {
+    const { fs, w } = setup("always", 4096);
+    const closed: number[] = [];
+    const closeSync = fs.closeSync.bind(fs);
+    let failNext = false;
+    fs.closeSync = (fd: number) => {
+      closed.push(fd);
+      closeSync(fd);
+      if (failNext) {
+        failNext = false;
+        throw Object.assign(new Error("EIO: injected close failure"), { code: "EIO" });
+      }
+    };
+    w.append(argv("SET", "a", "x".repeat(3000)));
+    expect(w.commit(0)).toBeNull();
+    const segmentFd = closed.length; // (directory fsyncs open and close their own descriptors)
+    failNext = true;
+    w.append(argv("SET", "b", "y".repeat(3000)));
+    expect((w.commit(1) as NodeJS.ErrnoException).code).toBe("EIO"); // the rotation's close threw
+    const failedFd = closed[segmentFd]!;
+    closed.length = 0;
+    expect(w.retry(10_000)).toBe(true);
+    w.close(10_001);
+    expect(closed.filter((fd) => fd === failedFd).length).toBeLessThanOrEqual(1); // at most a reused number, closed once
+  });
+
   it("everysec starts a background sync early once the retained records pass half the limit", async () => {
     const t = tempDir();
     cleanup = t.cleanup;
