@@ -162,9 +162,10 @@ export class Router implements ServerContext {
 
   // ---- sessions ----------------------------------------------------------------------
 
-  openSession(protocol: SessionProtocol, remoteAddress: string): ClientSession {
+  openSession(protocol: SessionProtocol, remoteAddress: string, localAddress = ""): ClientSession {
     // Without a password every connection starts authenticated (Redis's "nopass" default user).
     const s = new ClientSession(this.nextSessionId++, protocol, remoteAddress, Date.now(), this.config.requirepass === "");
+    s.localAddress = localAddress;
     this.liveSessions.set(s.id, s);
     this.connectionsReceived++;
     return s;

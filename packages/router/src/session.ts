@@ -20,6 +20,8 @@ export interface Session {
   respVersion: 2 | 3;
   name: string | null;
   readonly remoteAddress: string;
+  /** The server's end of the connection (host:port), "" when unknown. */
+  readonly localAddress: string;
   readonly createdAtMs: number;
   /** Set by QUIT (and the like): the front end closes the connection after this reply is written. */
   closeAfterReply: boolean;
@@ -47,6 +49,7 @@ export class ClientSession implements Session {
   respVersion: 2 | 3 = 2;
   name: string | null = null;
   closeAfterReply = false;
+  localAddress = "";
   /** True once the front end closed the session; late replies are dropped. */
   closed = false;
   /** Requests executed and not yet replied to (what backpressure limits). */

@@ -4,7 +4,7 @@ import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 
 function makeSession(id = 7): Session {
-  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", createdAtMs: Date.now(), closeAfterReply: false, authenticated: true };
+  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:7380", createdAtMs: Date.now(), closeAfterReply: false, authenticated: true };
 }
 
 function makeContext(sessions: Session[], keys = 0): ServerContext & { config: ServerConfig } {
@@ -137,7 +137,7 @@ describe("CLIENT", () => {
     expect(run(ctx, a, "CLIENT", "ID")).toEqual({ kind: "integer", value: 1n });
     expect(run(ctx, a, "CLIENT", "SETINFO", "LIB-NAME", "ioredis")).toEqual({ kind: "ok" });
     const info = text(run(ctx, a, "CLIENT", "INFO"));
-    expect(info).toMatch(/^id=1 addr=127\.0\.0\.1:50000 .*name=worker-1 .*lib-name=ioredis .*\n$/);
+    expect(info).toMatch(/^id=1 addr=127\.0\.0\.1:50000 laddr=127\.0\.0\.1:7380 .*name=worker-1 .*lib-name=ioredis .*\n$/);
     const list = text(run(ctx, a, "CLIENT", "LIST")).trimEnd().split("\n");
     expect(list.map((l) => /^id=(\d+)/.exec(l)![1])).toEqual(["1", "2"]);
     expect(text(run(ctx, a, "CLIENT", "LIST", "ID", "2")).trimEnd().split("\n")).toHaveLength(1);

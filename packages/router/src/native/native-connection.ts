@@ -71,7 +71,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
     this.maxInflight = cfg.maxInflightPerConnection;
     this.resumeBelow = Math.max(1, Math.floor(cfg.maxInflightPerConnection / 2));
     this.decoder = new FrameDecoder({ maxFrameBytes: cfg.maxFrameBytes });
-    this.session = router.openSession("native", `${socket.remoteAddress}:${socket.remotePort}`);
+    this.session = router.openSession("native", `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`);
     this.preAuth = !this.session.authenticated;
     if (this.preAuth) this.decoder.maxFrameBytes = Math.min(cfg.maxFrameBytes, PREAUTH_MAX_FRAME_BYTES);
     socket.setNoDelay(true);

@@ -87,7 +87,7 @@ export class RespServer implements RespConnectionOwner {
       return;
     }
     const remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
-    const session = this.router.openSession("resp", remote);
+    const session = this.router.openSession("resp", remote, `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`);
     this.connections.add(new RespConnection(this, socket, session, this.limits, this.config.maxInflightPerConnection));
   }
 }
