@@ -271,33 +271,43 @@ export class WalWriter {
   }
 
   /**
-   * fsyncs the segments `no` closed without a sync (the current one is syncNow's) and the WAL
-   * directory, whose new names `no` did not fsync either. Sets `failed` on error.
+   * fsyncs the segments `no` left without a sync (the current one is syncNow's) and the WAL
+   * directory, whose new names `no` did not fsync either. Sets `failed` on error; retry() does
+   * it again once the policy is no longer `no`.
+   *
+   * Known hole: when this sync fails, Linux may have dropped pages holding records the buffer
+   * no longer has (under `no` it keeps only what is unwritten), so no retry can rewrite them
+   * (Redis has the same one). The remedy would be a snapshot past them.
    */
   private syncRotatedUnderNo(): void {
     if (this.unsyncedFromLsn === 0 || this.failure !== null) return;
     try {
-      for (const seg of listLsnFiles(this.dir, WAL_SUFFIX)) {
-        if (seg.lsn < this.unsyncedFromLsn || seg.path === this.segPath) continue;
-        let fd: number;
-        try {
-          fd = this.fsx.openSync(seg.path, "r");
-        } catch (e) {
-          // Compaction deleted it meanwhile: nothing of it is needed any more.
-          if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-          throw e;
-        }
-        try {
-          this.fsx.fsyncSync(fd);
-        } finally {
-          this.fsx.closeSync(fd);
-        }
-      }
-      fsyncDir(this.fsx, this.dir);
-      this.unsyncedFromLsn = 0;
+      this.syncUnsyncedSegments();
     } catch (e) {
       this.failure = asError(e);
     }
+  }
+
+  /** syncRotatedUnderNo's work; throws on error. */
+  private syncUnsyncedSegments(): void {
+    for (const seg of listLsnFiles(this.dir, WAL_SUFFIX)) {
+      if (seg.lsn < this.unsyncedFromLsn || seg.path === this.segPath) continue;
+      let fd: number;
+      try {
+        fd = this.fsx.openSync(seg.path, "r");
+      } catch (e) {
+        // Compaction deleted it meanwhile: nothing of it is needed any more.
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw e;
+      }
+      try {
+        this.fsx.fsyncSync(fd);
+      } finally {
+        this.fsx.closeSync(fd);
+      }
+    }
+    fsyncDir(this.fsx, this.dir);
+    this.unsyncedFromLsn = 0;
   }
 
   /**
@@ -321,8 +331,11 @@ export class WalWriter {
       this.unwrittenFirstLsn = this.lsn;
       this.dirty = true;
       this.fdatasync(nowMs);
-      this.dropDurable();
+      // Cleanup before the buffer goes: if it fails, the next retry must reuse this segment's
+      // name (bufFirstLsn), or the later segment it could not remove would stay behind it.
       this.removeSegmentsAfter(this.segFirstLsn);
+      if (this.policy !== "no" && this.unsyncedFromLsn !== 0) this.syncUnsyncedSegments();
+      this.dropDurable();
       this.failure = null;
       return true;
     } catch (e) {
@@ -358,8 +371,9 @@ export class WalWriter {
       this.dirty = true;
       this.syncNow(nowMs);
     }
-    // A clean shutdown leaves every segment on disk, whatever the policy.
-    if (this.policy === "no") this.syncRotatedUnderNo();
+    // A clean shutdown leaves every segment on disk, whatever the policy (also those `no` left
+    // before a tighter policy's sync of them failed).
+    this.syncRotatedUnderNo();
     this.closeQuietly();
   }
 
@@ -409,6 +423,7 @@ export class WalWriter {
     this.segBytes = 0;
     // The new name must survive a crash too, or its records vanish with it.
     if (this.policy !== "no") fsyncDir(this.fsx, this.dir);
+    else if (this.unsyncedFromLsn === 0) this.unsyncedFromLsn = firstLsn; // its name, at least, awaits a sync
   }
 
   /** Closes `fd`, or leaves that to the background fdatasync's return when it runs on it. */
