@@ -209,7 +209,10 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
   // ---- MemoryBudget ----------------------------------------------------------------------
 
   canReserve(bytes: number): boolean {
-    if (this.maxMemoryBytes === 0) return true;
+    // Not while loading (as Redis): recovery keeps keys that expired while the server was down
+    // until the WAL is replayed (a PERSIST there may save them), so it can briefly hold more
+    // than the run did; refusing then would drop acknowledged writes as OOM. loadEnd sweeps them.
+    if (this.maxMemoryBytes === 0 || this.loading) return true;
     // The ordered index grows without asking (a split cannot be refused halfway): keep its next
     // growth free.
     return this.reservedBytes() + bytes + this.orderedIndex.growthReserveBytes() <= this.maxMemoryBytes;

@@ -82,6 +82,51 @@ describe("durability with the real PartitionEngine", () => {
     b.d.close();
   });
 
+  it("with maxmemory, keys that expired while down do not make the replayed writes fail with OOM", () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const cfg = { dir: t.dir, partitionId: 0, partitions: 1, fsync: "always" as const, segmentBytes: 1 << 20, snapshotEveryMs: 0, snapshotWalBytes: 0, snapshotSliceItems: 100000, snapshotSliceMs: 0 };
+    const maxMemoryBytes = 8 << 20;
+    const open = () => {
+      const d = PartitionDurability.open(cfg);
+      const engine = new PartitionEngine({ writeLog: d.writeLog, maxMemoryBytes });
+      const recovered = d.recover(engine);
+      return { d, engine, recovered };
+    };
+    const a = open();
+    const v = "x".repeat(1000);
+    let n1 = 0;
+    for (let i = 0; ; i++) {
+      const r = exec(a.engine, "SET", `old${i}`, v, "PX", "100");
+      if (r.kind === "error") break;
+      n1++;
+      if (i % 100 === 0) expect(a.d.commitBatch()).toBeNull();
+    }
+    expect(a.d.commitBatch()).toBeNull();
+    a.d.requestSnapshot();
+    for (let i = 0; i < 1000 && a.d.stats().snapshotsTaken === 0; i++) a.d.tick(a.engine, Date.now());
+    expect(a.d.stats().snapshotsTaken).toBe(1);
+    const until = Date.now() + 150;
+    while (Date.now() < until) {
+      // let the 100 ms expiries pass
+    }
+    while (a.engine.activeExpire(1_000_000) > 0) {
+      // expire them all, freeing their memory for the writes below
+    }
+    let n2 = 0;
+    for (let i = 0; i < n1 / 2; i++) {
+      const r = exec(a.engine, "SET", `new${i}`, v);
+      expect(r.kind).not.toBe("error");
+      n2++;
+    }
+    expect(a.d.commitBatch()).toBeNull();
+    a.d.close();
+    const b = open();
+    expect(b.recovered.replayErrors).toBe(0);
+    expect(b.recovered.keys).toBe(n2);
+    b.d.close();
+  });
+
   it("recovers exactly the committed state after crashes at random points, snapshots included", () => {
     let recoveredFromSnapshot = 0;
     fc.assert(
