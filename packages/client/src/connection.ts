@@ -307,7 +307,8 @@ export class Connection {
     this.decoder = new FrameDecoder({ maxFrameBytes: this.options.maxReplyFrameBytes });
     this.serverFarewell = null;
     this.protocolFailure = false;
-    this.answeredOnSocket = false;
+    // With a password the server already answered AUTH on this socket: it accepted us.
+    this.answeredOnSocket = this.options.password !== null;
     this.state = "ready";
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", () => {
