@@ -198,8 +198,13 @@ export class PartitionDurability {
   tick(engine: DurableEngine, nowMs: number): void {
     const w = this.writer;
     if (w === null || this.closed) return;
-    if (w.failed !== null) {
-      if (!w.retry(nowMs)) return;
+    if (w.failed !== null && !w.retry(nowMs)) {
+      // Records a failed sync lost from the WAL are still in memory: a snapshot is the way back
+      // (writes stay refused until it is written). Otherwise wait for the disk.
+      if (w.lostRecordsBelowLsn === 0) return;
+      if (this.snapshot !== null) this.snapshotSlice(engine, nowMs);
+      else if (this.lastSnapshotError === null || nowMs - this.lastSnapshotErrorAtMs >= 10_000) this.beginSnapshot(engine, nowMs);
+      return;
     }
     w.syncIfDue(nowMs);
     if (this.snapshot !== null) {
@@ -253,7 +258,8 @@ export class PartitionDurability {
    */
   snapshotBeforeClose(engine: DurableEngine, budgetMs: number, minWalBytes: number): "written" | "skipped" | "out of time" | "failed" {
     const w = this.writer;
-    if (w === null || this.closed || w.failed !== null) return "skipped";
+    // A failed writer is skipped, unless it lost records only a snapshot can save.
+    if (w === null || this.closed || (w.failed !== null && w.lostRecordsBelowLsn === 0)) return "skipped";
     if (this.snapshot === null && (w.nextLsn <= this.lastSnapshotLsn || w.totalBytesWritten - this.walBytesAtSnapshot < minWalBytes)) return "skipped";
     const deadline = performance.now() + budgetMs;
     const taken = this.snapshotsTaken;
@@ -343,6 +349,7 @@ export class PartitionDurability {
       this.lastSnapshotLsn = result.lsn;
       this.lastSnapshotError = null;
       this.snapshotsTaken++;
+      this.writer!.coverLostRecords(result.lsn);
       this.lastCompaction = compact(this.fsx, this.walDir, this.snapDir, {
         keepSnapshots: 2,
         activeSegmentPath: this.writer!.currentSegmentPath,

@@ -104,6 +104,12 @@ export class WalWriter {
   private lastSyncMs = 0;
 
   private failure: Error | null = null;
+  /**
+   * > 0: records below this LSN may be missing from the WAL: a sync of what `no` wrote failed,
+   * and under `no` the buffer no longer held them, so no retry can rewrite them. The writer stays
+   * failed until coverLostRecords() says a snapshot at or past it exists.
+   */
+  private lostBelow = 0;
   private lastRetryMs = 0;
 
   private readonly fsyncLatency = new LatencyHistogram();
@@ -129,6 +135,19 @@ export class WalWriter {
   get nextLsn(): number {
     return this.lsn;
   }
+  /** See `lostBelow`: 0, or the LSN a snapshot must reach before writes may resume. */
+  get lostRecordsBelowLsn(): number {
+    return this.lostBelow;
+  }
+
+  /** A snapshot at `snapshotLsn` holds the state the lost records made: the WAL may go on. */
+  coverLostRecords(snapshotLsn: number): void {
+    if (this.lostBelow > 0 && snapshotLsn >= this.lostBelow) {
+      this.lostBelow = 0;
+      this.lastRetryMs = Number.NEGATIVE_INFINITY; // the next retry may clear the failure at once
+    }
+  }
+
   get failed(): Error | null {
     return this.failure;
   }
@@ -265,9 +284,21 @@ export class WalWriter {
   setPolicy(policy: FsyncPolicy, nowMs: number): void {
     if (policy === this.policy) return;
     // Leaving a lazier policy: make what it wrote durable before promising more.
+    const failedBefore = this.failure !== null;
     this.syncNow(nowMs);
-    if (this.policy === "no") this.syncRotatedUnderNo();
+    if (this.policy === "no") {
+      this.syncRotatedUnderNo();
+      // The sync of what `no` wrote failed: those records are gone from the buffer (see lostBelow).
+      if (!failedBefore && this.failure !== null) this.markLost();
+    }
+    // Entering `no`: the current segment takes writes that are never synced from now on.
+    if (policy === "no" && this.fd >= 0 && this.unsyncedFromLsn === 0) this.unsyncedFromLsn = this.segFirstLsn;
     this.policy = policy;
+  }
+
+  /** Records written so far may be lost from the WAL (a sync of what `no` wrote failed). */
+  private markLost(): void {
+    this.lostBelow = Math.max(this.lostBelow, this.unwrittenFirstLsn);
   }
 
   /**
@@ -275,9 +306,9 @@ export class WalWriter {
    * directory, whose new names `no` did not fsync either. Sets `failed` on error; retry() does
    * it again once the policy is no longer `no`.
    *
-   * Known hole: when this sync fails, Linux may have dropped pages holding records the buffer
-   * no longer has (under `no` it keeps only what is unwritten), so no retry can rewrite them
-   * (Redis has the same one). The remedy would be a snapshot past them.
+   * When this sync fails, Linux may have dropped pages holding records the buffer no longer has
+   * (under `no` it keeps only what is unwritten), so no retry can rewrite them (Redis has that
+   * hole): the writer marks them lost and stays failed until a snapshot covers them.
    */
   private syncRotatedUnderNo(): void {
     if (this.unsyncedFromLsn === 0 || this.failure !== null) return;
@@ -285,6 +316,7 @@ export class WalWriter {
       this.syncUnsyncedSegments();
     } catch (e) {
       this.failure = asError(e);
+      this.markLost();
     }
   }
 
@@ -334,8 +366,21 @@ export class WalWriter {
       // Cleanup before the buffer goes: if it fails, the next retry must reuse this segment's
       // name (bufFirstLsn), or the later segment it could not remove would stay behind it.
       this.removeSegmentsAfter(this.segFirstLsn);
-      if (this.policy !== "no" && this.unsyncedFromLsn !== 0) this.syncUnsyncedSegments();
+      if (this.policy !== "no" && this.unsyncedFromLsn !== 0) {
+        try {
+          this.syncUnsyncedSegments();
+        } catch (e) {
+          this.markLost();
+          throw e;
+        }
+      }
       this.dropDurable();
+      if (this.lostBelow > 0) {
+        this.failure = new Error(
+          `WAL records below LSN ${this.lostBelow} may be lost (a sync of what appendfsync no wrote failed); writes resume once a snapshot covers them`,
+        );
+        return false;
+      }
       this.failure = null;
       return true;
     } catch (e) {

@@ -236,6 +236,30 @@ describe("PartitionDurability", () => {
     expect(c.recovered.snapshot!.expired).toBe(2);
   });
 
+  it("a failed sync when leaving appendfsync no refuses writes until a snapshot covers what it may have lost", () => {
+    const dir = dataDir();
+    const fs = new FaultyFs();
+    const a = start(dir, { fsync: "no" }, fs);
+    for (let i = 0; i < 20; i++) expect(batch(a.d, a.engine, "SET", `k${i}`, `v${i}`)).toBeNull();
+    fs.failFdatasyncs = "EIO";
+    a.d.setFsync("always"); // the sync of what `no` wrote fails: those records left the buffer long ago
+    expect(a.d.failed).not.toBeNull();
+    fs.failFdatasyncs = null;
+    // The disk is back, but a retry alone cannot bring the records back: writes stay refused...
+    run(a.engine, "SET", "during", "x");
+    expect(a.d.commitBatch()).not.toBeNull();
+    // ...until tick() has written a snapshot of the memory, which holds them.
+    for (let i = 0; i < 1000 && a.d.failed !== null; i++) a.d.tick(a.engine, Date.now());
+    expect(a.d.failed).toBeNull();
+    expect(a.d.stats().snapshotsTaken).toBe(1);
+    expect(batch(a.d, a.engine, "SET", "after", "y")).toBeNull();
+    const b = start(dir);
+    expect(b.recovered.snapshot).not.toBeNull();
+    expect(b.engine.get("k19")).toBe("v19");
+    expect(b.engine.get("during")).toBe("x"); // executed before the refusal; in the snapshot
+    expect(b.engine.get("after")).toBe("y");
+  });
+
   it("snapshots on the WAL-growth schedule", () => {
     const dir = dataDir();
     const a = start(dir, { snapshotWalBytes: 2000 });
