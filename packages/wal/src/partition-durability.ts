@@ -185,6 +185,11 @@ export class PartitionDurability {
     return this.writer === null ? null : this.writer.failed;
   }
 
+  /** True while an everysec fdatasync runs in the thread pool (wait for it before close()). */
+  get syncing(): boolean {
+    return this.writer?.syncing ?? false;
+  }
+
   /** True while a snapshot is being written: call tick() again soon (setImmediate), not only on the timer. */
   get wantsTick(): boolean {
     return this.snapshot !== null || this.snapshotRequested;

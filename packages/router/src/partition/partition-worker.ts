@@ -435,7 +435,7 @@ function onMessage(message: HostToWorker): void {
       if (engine !== undefined) post(statsMessage());
       break;
     case "shutdown":
-      shutdown();
+      void shutdown();
       break;
     case "test-exit":
       process.exit(message.code);
@@ -449,7 +449,11 @@ function onMessage(message: HostToWorker): void {
   }
 }
 
-function shutdown(): void {
+/** How long shutdown waits for a background fdatasync still out before closing anyway. */
+const SHUTDOWN_SYNC_WAIT_MS = 5000;
+
+async function shutdown(): Promise<void> {
+  if (stopping) return; // (a second request while the first waits below)
   stopping = true;
   // Replies already executed must still go out: the host waits for in-flight work before it
   // asks for a shutdown, so normally there is nothing staged here.
@@ -459,6 +463,11 @@ function shutdown(): void {
       const t0 = performance.now();
       const outcome = durability.snapshotBeforeClose(durableEngine!, SHUTDOWN_SNAPSHOT_BUDGET_MS, SHUTDOWN_SNAPSHOT_MIN_WAL_BYTES);
       if (outcome !== "skipped") log(`snapshot at shutdown: ${outcome} in ${Math.round(performance.now() - t0)} ms`);
+      // An everysec fdatasync still out must come back before close(): if it fails, close()
+      // rewrites what it covered; closed under it, its error would go unseen (and the close's
+      // own sync can pass although the pages were dropped: Linux reports the error once).
+      const deadline = Date.now() + SHUTDOWN_SYNC_WAIT_MS;
+      while (durability.syncing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     }
     durability?.close();
   } finally {
