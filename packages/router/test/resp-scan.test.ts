@@ -14,7 +14,11 @@ describe("ScanCursorRegistry", () => {
     expect(Buffer.from(r.lookup(c)!).toString()).toBe("user:42");
     expect(r.lookup("0")).toEqual(new Uint8Array(0));
     expect(r.lookup("12x")).toBeNull();
-    expect(r.lookup("007")).toBeNull();
+    // Other spellings of a number, as Redis's strtoull reads them.
+    expect(Buffer.from(r.lookup(`00${c}`)!).toString()).toBe("user:42");
+    expect(Buffer.from(r.lookup(`+${c}`)!).toString()).toBe("user:42");
+    for (const zero of ["00", "+0", " 0"]) expect(r.lookup(zero)).toEqual(new Uint8Array(0));
+    for (const bad of ["", "+", " ", "-1", "0x1", "1 "]) expect(r.lookup(bad)).toBeNull();
     expect(r.lookup(String(Number(c) + 1000))).toBeNull();
   });
   it("stays within its bounds, evicting the oldest cursors", () => {

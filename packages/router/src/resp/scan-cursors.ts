@@ -47,7 +47,12 @@ export class ScanCursorRegistry {
   /** The key position of a cursor we issued; an empty array for "0" (start); null when unknown. */
   lookup(cursor: string): Uint8Array | null {
     if (cursor === "0") return new Uint8Array(0);
-    if (!/^[1-9][0-9]{0,15}$/.test(cursor)) return null;
-    return this.positions.get(Number(cursor)) ?? null;
+    // Read as Redis reads a cursor (strtoull): leading white space, a "+", leading zeros.
+    const m = /^[ \t\n\v\f\r]*\+?0*([0-9]*)$/.exec(cursor);
+    if (m === null || !/[0-9]/.test(cursor)) return null;
+    const digits = m[1]!;
+    if (digits === "") return new Uint8Array(0);
+    if (digits.length > 16) return null;
+    return this.positions.get(Number(digits)) ?? null;
   }
 }
