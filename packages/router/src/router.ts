@@ -192,15 +192,19 @@ export class Router implements ServerContext {
   }
 
   /**
-   * A connection closed because its unsent replies passed --client-output-buffer-limit: counted
-   * for INFO and said on stderr (as Redis logs it), since the client only sees a dropped socket.
+   * True when a connection's unsent reply bytes pass --client-output-buffer-limit: the front end
+   * closes it. Counted for INFO and said on stderr (as Redis logs it), since the client only
+   * sees a dropped socket.
    */
-  noteOutputBufferOverflow(session: ClientSession, unsentBytes: number): void {
+  outputBufferOverLimit(session: ClientSession, unsentBytes: number): boolean {
+    const limit = this.config.clientOutputBufferLimitBytes;
+    if (limit === 0 || unsentBytes <= limit) return false;
     this.outputBufferDisconnections++;
     process.stderr.write(
       `tessera: closing connection ${session.remoteAddress}: ${unsentBytes} bytes of replies unsent, over ` +
         `--client-output-buffer-limit ${this.config.clientOutputBufferLimitBytes} (the client is not reading its replies)\n`,
     );
+    return true;
   }
 
   /** A connection refused at accept (maxclients); counted for INFO. */

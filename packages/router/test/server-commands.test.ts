@@ -216,6 +216,7 @@ describe("CONFIG", () => {
     const mem = flatMap(run(ctx, s, "CONFIG", "GET", "maxmemory*"));
     expect([...mem.keys()].sort()).toEqual(["maxmemory", "maxmemory-policy"]);
     expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "appendfsync")).get("appendfsync")!)).toBe("no");
+    expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "client-output-buffer-limit")).get("client-output-buffer-limit")!)).toBe(`normal ${1024 ** 3} 0 0`);
     expect(text(flatMap(run(ctx, s, "CONFIG", "GET", "databases")).get("databases")!)).toBe("1");
     expect(flatMap(run(ctx, s, "CONFIG", "GET", "nosuch")).size).toBe(0);
   });

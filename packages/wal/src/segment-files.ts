@@ -5,8 +5,9 @@
  *   <dataDir>/p<id>/wal/<firstLsn>.wal      records with LSN >= firstLsn (up to the next segment's)
  *   <dataDir>/p<id>/snap/<lsn>.snap         the state after every record with LSN < lsn
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync } from "node:fs";
+import { mkdirSync, readdirSync, readSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { fsyncDir, nodeFs } from "./fs-seam.js";
 
 export const WAL_SUFFIX = ".wal";
 export const SNAPSHOT_SUFFIX = ".snap";
@@ -36,17 +37,8 @@ export function ensureDir(dir: string): void {
   if (first === undefined) return;
   const target = resolve(dir);
   for (let d = resolve(first); ; d = join(d, relative(d, target).split(sep)[0]!)) {
-    fsyncDirectory(dirname(d));
+    fsyncDir(nodeFs, dirname(d));
     if (d === target) break;
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -230,9 +230,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
         this.writeBlocked = true;
         this.socket.pause();
       }
-      const limit = this.router.config.clientOutputBufferLimitBytes;
-      if (limit > 0 && this.socket.writableLength > limit) {
-        this.router.noteOutputBufferOverflow(this.session, this.socket.writableLength);
+      if (this.router.outputBufferOverLimit(this.session, this.socket.writableLength)) {
         this.destroy();
         return;
       }

@@ -270,9 +270,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     if (this.outLength > 0) {
       const ok = this.socket.write(this.takeOutput());
       if (!ok || this.socket.writableLength > SOCKET_HIGH_WATER_BYTES) this.pauseReading();
-      const limit = this.owner.router.config.clientOutputBufferLimitBytes;
-      if (limit > 0 && this.socket.writableLength > limit) {
-        this.owner.router.noteOutputBufferOverflow(this.session, this.socket.writableLength);
+      if (this.owner.router.outputBufferOverLimit(this.session, this.socket.writableLength)) {
         this.destroy();
         return;
       }
