@@ -10,11 +10,10 @@
  * A segment's records all precede LSN L when the next segment's first LSN is <= L (segments are
  * named by their first LSN, and a retry duplicate in an older segment also sits in the newer one).
  */
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import type { DurabilityFs } from "./fs-seam.js";
 import { fsyncDir } from "./fs-seam.js";
 import { listLsnFiles, SNAPSHOT_SUFFIX, TMP_SUFFIX, WAL_SUFFIX } from "./segment-files.js";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export interface CompactionResult {
@@ -45,6 +44,11 @@ export function compact(
     if (p === opts.inProgressSnapshotTmp) continue;
     rmSync(p, { force: true });
   }
+  // And of a WAL retry's rewrite (WalWriter.rewriteBuffer) a crash or a disk error interrupted:
+  // the segment it was to replace is still there, as it was.
+  for (const n of listNames(walDir)) {
+    if (n.endsWith(WAL_SUFFIX + TMP_SUFFIX)) rmSync(join(walDir, n), { force: true });
+  }
   const kept = snaps.slice(Math.max(0, snaps.length - keep));
   // Fewer snapshots than the fallback depth: if the newest turns out corrupt, recovery falls back
   // to no snapshot at all and needs the WAL from its first record.
@@ -62,4 +66,13 @@ export function compact(
   if (snapshotsDeleted > 0) fsyncDir(fsx, snapDir);
   if (segmentsDeleted > 0) fsyncDir(fsx, walDir);
   return { segmentsDeleted, snapshotsDeleted, walStartLsn };
+}
+
+function listNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
 }

@@ -18,12 +18,14 @@
  * policy: under `always` the current batch, under `everysec` everything written since the last
  * fdatasync (bounded by `retainBytesMax`; beyond it we fsync inline), under `no` only what has
  * not been written yet. If a write or fsync fails, the partition goes `failed`; `retry()` writes
- * the whole buffer again into a fresh segment named by its first LSN and fsyncs it. After an
- * fsync error Linux may have dropped the dirty pages of the old file, so re-writing from our own
- * copy is the only safe retry. Recovery skips the duplicate LSNs this can leave behind. A segment
- * opened after the retried one's name (a rotation's, when the old segment's background sync
- * failed) holds only records the retry rewrote, and is deleted: replay skips a segment the next
- * one's name says is covered, so it must never sit after the retried one.
+ * the whole buffer again and fsyncs it. After an fsync error Linux may have dropped the dirty
+ * pages of the old file, so re-writing from our own copy is the only safe retry. The rewrite
+ * keeps the layout replay relies on (a segment holds the LSNs from its name up to the next
+ * segment's, so a segment the next one's name says is covered can be skipped): the buffer goes
+ * into a segment named by its first LSN, split again at the name of every later segment (a
+ * rotation's, when the old segment's background sync failed), each part written to a temporary
+ * file and renamed over its segment. Recovery skips the duplicate LSNs this can leave behind in
+ * the segment where the buffer began.
  *
  * Linux reports a writeback error to one fdatasync per open file, not to each. So when a
  * blocking fdatasync runs while a background one is out on the same file, the blocking one
@@ -32,8 +34,8 @@
  */
 import { type DurabilityFs, writeFully, fsyncDir } from "./fs-seam.js";
 import { LatencyHistogram, type LatencySummary } from "./latency-histogram.js";
-import { argvPayloadBytes, encodeRecord, RECORD_HEADER_BYTES } from "./record-codec.js";
-import { listLsnFiles, lsnName, WAL_SUFFIX } from "./segment-files.js";
+import { argvPayloadBytes, encodeRecord, RECORD_HEADER_BYTES, recordPayloadBytes } from "./record-codec.js";
+import { listLsnFiles, lsnName, TMP_SUFFIX, WAL_SUFFIX } from "./segment-files.js";
 import { join } from "node:path";
 
 export type FsyncPolicy = "always" | "everysec" | "no";
@@ -343,8 +345,8 @@ export class WalWriter {
   }
 
   /**
-   * While failed: at most every retryIntervalMs, write every buffered record into a fresh segment
-   * and fsync it; on success the failure clears. Returns true when the writer is healthy.
+   * While failed: at most every retryIntervalMs, write every buffered record again and fsync it
+   * (rewriteBuffer); on success the failure clears. Returns true when the writer is healthy.
    */
   retry(nowMs: number): boolean {
     if (this.failure === null) return true;
@@ -353,19 +355,7 @@ export class WalWriter {
     this.retries++;
     this.closeQuietly();
     try {
-      // A file already named bufFirstLsn can only hold records >= bufFirstLsn, none of them
-      // durable yet: truncating it ('w') loses nothing that was acknowledged as durable.
-      this.openSegment(this.bufFirstLsn, nowMs);
-      if (this.end > 0) writeFully(this.fsx, this.fd, this.buf, 0, this.end);
-      this.segBytes = this.end;
-      this.bytesWritten += this.end;
-      this.writtenEnd = this.end;
-      this.unwrittenFirstLsn = this.lsn;
-      this.dirty = true;
-      this.fdatasync(nowMs);
-      // Cleanup before the buffer goes: if it fails, the next retry must reuse this segment's
-      // name (bufFirstLsn), or the later segment it could not remove would stay behind it.
-      this.removeSegmentsAfter(this.segFirstLsn);
+      this.rewriteBuffer(nowMs);
       if (this.policy !== "no" && this.unsyncedFromLsn !== 0) {
         try {
           this.syncUnsyncedSegments();
@@ -390,17 +380,69 @@ export class WalWriter {
   }
 
   /**
-   * Deletes the segments named after `lsn` (the retried segment's): every record in them is a
-   * record the retry rewrote, since a segment opens only at a record not yet known durable.
+   * The retry's rewrite: every buffered record goes back on disk, fdatasync'ed, split at the names
+   * of the segments already there, so that each file still holds exactly the LSNs from its name up
+   * to the next one's. Replay skips a segment when the next one's name says a snapshot covers it;
+   * a rewrite into one segment that also held the records of a later one would hide its tail
+   * behind that later name. Each part goes to `<name>.tmp`, is fdatasync'ed and renamed over its
+   * segment, so a crash at any point leaves each segment either as it was before the retry or
+   * complete. The last part stays open as the current segment.
    */
-  private removeSegmentsAfter(lsn: number): void {
-    let removed = 0;
-    for (const seg of listLsnFiles(this.dir, WAL_SUFFIX)) {
-      if (seg.lsn <= lsn) continue;
-      this.fsx.unlinkSync(seg.path);
-      removed++;
+  private rewriteBuffer(nowMs: number): void {
+    const existing = listLsnFiles(this.dir, WAL_SUFFIX);
+    const cuts = [this.bufFirstLsn];
+    for (const seg of existing) if (seg.lsn > this.bufFirstLsn && seg.lsn < this.lsn) cuts.push(seg.lsn);
+    const offsets = this.bufferOffsetsOf(cuts);
+    for (let i = 0; i < cuts.length; i++) {
+      const start = offsets[i]!;
+      const stop = i + 1 < cuts.length ? offsets[i + 1]! : this.end;
+      const path = join(this.dir, lsnName(cuts[i]!, WAL_SUFFIX));
+      const tmp = path + TMP_SUFFIX;
+      const fd = this.fsx.openSync(tmp, "w");
+      try {
+        if (stop > start) writeFully(this.fsx, fd, this.buf, start, stop - start);
+        const t0 = performance.now();
+        this.fsx.fdatasyncSync(fd);
+        this.fsyncLatency.record((performance.now() - t0) * 1000);
+        this.fsx.renameSync(tmp, path);
+      } catch (e) {
+        this.closeFdQuietly(fd);
+        throw e;
+      }
+      this.bytesWritten += stop - start;
+      if (i + 1 < cuts.length) {
+        this.fsx.closeSync(fd);
+        continue;
+      }
+      this.fd = fd;
+      this.segPath = path;
+      this.segFirstLsn = cuts[i]!;
+      this.segBytes = stop - start;
     }
-    if (removed > 0) fsyncDir(this.fsx, this.dir);
+    // Segments named past the last cut are named past the last buffered record, so hold none of
+    // it (a segment opens at a record it is about to take): nothing in them is needed.
+    const lastCut = cuts[cuts.length - 1]!;
+    for (const seg of existing) if (seg.lsn > lastCut) this.fsx.unlinkSync(seg.path);
+    fsyncDir(this.fsx, this.dir);
+    this.writtenEnd = this.end;
+    this.unwrittenFirstLsn = this.lsn;
+    this.dirty = false;
+    this.lastSyncMs = nowMs;
+  }
+
+  /** Byte offsets in the buffer of the records with these LSNs (ascending, all buffered). */
+  private bufferOffsetsOf(lsns: readonly number[]): number[] {
+    const out: number[] = [];
+    let off = 0;
+    let lsn = this.bufFirstLsn;
+    for (const want of lsns) {
+      while (lsn < want) {
+        off += RECORD_HEADER_BYTES + recordPayloadBytes(this.buf, off);
+        lsn++;
+      }
+      out.push(off);
+    }
+    return out;
   }
 
   /** Commit what is buffered, fsync, and close the segment. Leaves a failed writer's tail unwritten. */

@@ -3,7 +3,8 @@
  * system (so readdir works) and keeps a shadow model of what is durable: per inode the cached
  * and durable bytes, per directory the cached and durable names. A failed sync drops the dirty
  * pages (Linux's behaviour) unless poisonOnFailure is off. `crashImage()` writes what a power
- * cut could leave into a fresh directory.
+ * cut could leave into a fresh directory (a rename over a durable name leaves the old file or
+ * the new one, never neither).
  */
 import * as fs from "node:fs";
 import { basename, join } from "node:path";
@@ -27,7 +28,7 @@ export class CrashModelFs implements DurabilityFs {
   /** pending background completions */
   pending: { done: () => void; doomed: boolean }[] = [];
   /** Fail the next call of these kinds. */
-  fail: Partial<Record<"write" | "fdatasync" | "bgfdatasync" | "dirfsync" | "unlink" | "close" | "open", boolean>> = {};
+  fail: Partial<Record<"write" | "fdatasync" | "bgfdatasync" | "dirfsync" | "unlink" | "close" | "open" | "rename", boolean>> = {};
   tornBytes = 0;
   /** A failed sync drops the dirty pages (Linux); off: the error is transient, pages stay dirty. */
   poisonOnFailure = true;
@@ -190,8 +191,17 @@ export class CrashModelFs implements DurabilityFs {
     }
   }
 
-  renameSync(_from: string, _to: string): void {
-    throw new Error("not modelled");
+  renameSync(from: string, to: string): void {
+    this.hook("rename");
+    if (this.fail.rename) {
+      this.fail.rename = false;
+      throw this.err("EIO", "rename");
+    }
+    const ino = this.cachedNames.get(basename(from));
+    if (ino === undefined) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+    this.cachedNames.delete(basename(from));
+    this.cachedNames.set(basename(to), ino);
+    fs.renameSync(from, to);
   }
 
   unlinkSync(path: string): void {
@@ -234,7 +244,10 @@ export class CrashModelFs implements DurabilityFs {
   crashImage(outDir: string, pessimistic: boolean, keepCachedTail?: (name: string) => boolean): void {
     const names = new Map<string, Inode>();
     for (const [n, ino] of this.durableNames) {
-      if (this.cachedNames.get(n) === ino || pessimistic || this.rnd() < 0.5) names.set(n, ino);
+      const now = this.cachedNames.get(n);
+      if (now === ino || pessimistic) names.set(n, ino);
+      else if (now !== undefined) names.set(n, this.rnd() < 0.5 ? ino : now); // renamed over: old or new, never neither
+      else if (this.rnd() < 0.5) names.set(n, ino); // unlinked
     }
     if (!pessimistic) for (const [n, ino] of this.cachedNames) if (!names.has(n) && this.rnd() < 0.5) names.set(n, ino);
     for (const [n, ino] of names) {

@@ -79,24 +79,30 @@ function checkInternal(w: WriterInternals, contents: Map<number, string>, log: s
   if (lsn !== w.lsn) throw new Error(`buffer ends at ${lsn}, lsn ${w.lsn}\n${log.slice(-30).join("\n")}`);
 }
 
-function crashCheck(mfs: ModelFs, contents: Map<number, string>, claimed: number, pessimistic: boolean, log: string[], seed: number): void {
+/**
+ * Replays a power-cut image from `fromLsn` (1, or a snapshot's LSN: the state below it came from
+ * the snapshot) and checks that every record comes back with its content and, from a start at
+ * or past the oldest state there is (`checkLoss`), that every claimed record comes back. A start
+ * below it is a fallback to an older snapshot: records may then be missing, never wrong.
+ */
+function crashCheck(mfs: ModelFs, contents: Map<number, string>, claimed: number, pessimistic: boolean, log: string[], seed: number, fromLsn = 1, checkLoss = true): void {
   const img = mkdtempSync(join(tmpdir(), "wal-crash-"));
   try {
     mfs.crashImage(img, pessimistic);
     const got: { lsn: number; a: string }[] = [];
     let r;
     try {
-      r = replayWal(img, 1, (argv, lsn) => got.push({ lsn, a: argv.map((x) => dec.decode(x)).join(" ") }));
+      r = replayWal(img, fromLsn, (argv, lsn) => got.push({ lsn, a: argv.map((x) => dec.decode(x)).join(" ") }));
     } catch (e) {
-      if (claimed <= 1) return;
-      throw new Error(`seed ${seed}: replay threw ${(e as Error).message}\n${log.slice(-40).join("\n")}`);
+      if (claimed <= fromLsn || !checkLoss) return;
+      throw new Error(`seed ${seed}: replay from ${fromLsn} threw ${(e as Error).message}\n${log.slice(-40).join("\n")}`);
     }
     for (const g of got) {
       if (contents.get(g.lsn) !== g.a) throw new Error(`seed ${seed}: LSN ${g.lsn} recovered with wrong content ${g.a} vs ${contents.get(g.lsn)}\n${log.slice(-40).join("\n")}`);
     }
-    if (r.nextLsn < claimed)
+    if (checkLoss && r.nextLsn < claimed)
       throw new Error(
-        `seed ${seed}: lost claimed records: recovered up to ${r.nextLsn - 1}, claimed durable < ${claimed} (pessimistic=${pessimistic}) ${JSON.stringify(r.truncations.map((t) => [t.path.slice(-24), t.offset, t.reason]))} discarded=${JSON.stringify(r.discarded.map((d) => d.path.slice(-24)))}\n${log.slice(-40).join("\n")}`,
+        `seed ${seed}: lost claimed records: replay from ${fromLsn} recovered up to ${r.nextLsn - 1}, claimed durable < ${claimed} (pessimistic=${pessimistic}) ${JSON.stringify(r.truncations.map((t) => [t.path.slice(-24), t.offset, t.reason]))} discarded=${JSON.stringify(r.discarded.map((d) => d.path.slice(-24)))}\n${log.slice(-40).join("\n")}`,
       );
   } finally {
     rmSync(img, { recursive: true, force: true });
@@ -121,19 +127,31 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
     let tentative = 1; // claims made while a doomed background sync is out
     let pendingImg: string | null = null;
     let pendingClaimed = 1;
+    let pendingSnapshotLsn = 1;
+    // Where a recovery starts: from the oldest state there is (the first record, or the snapshot
+    // the last restart came from), or from a snapshot taken at any LSN the writer had reached
+    // since (a snapshot holds the in-memory state, durable in the WAL or not).
+    let snapshotFloor = 1;
+    const snapshotLsn = (): number => (rnd() < 0.5 ? snapshotFloor : snapshotFloor + Math.floor(rnd() * (w.nextLsn - snapshotFloor + 1)));
+    /** A check from a snapshot at or past the floor, and one from anywhere before it. */
+    const randomStartChecks = (checkLog: string[]): void => {
+      crashCheck(mfs, contents, claimed, false, checkLog, seed, snapshotLsn());
+      if (snapshotFloor > 1) crashCheck(mfs, contents, claimed, rnd() < 0.5, checkLog, seed, 1 + Math.floor(rnd() * snapshotFloor), false);
+    };
     // A crash just before each file-system call inside a writer call (the hook disarms itself
     // while it checks, then re-arms).
     const midOpCrash = (what: string): void => {
       mfs.onOp = null;
       try {
-        crashCheck(mfs, contents, claimed, true, [...log, `(mid-op crash before ${what})`], seed);
-        crashCheck(mfs, contents, claimed, false, [...log, `(mid-op crash before ${what})`], seed);
+        crashCheck(mfs, contents, claimed, true, [...log, `(mid-op crash before ${what})`], seed, snapshotFloor);
+        randomStartChecks([...log, `(mid-op crash before ${what})`]);
         if (opts.restart && pendingImg === null && rnd() < 0.03) {
           const img = mkdtempSync(join(tmpdir(), "wal-restart-"));
           dirs.push(img);
           mfs.crashImage(img, rnd() < 0.3);
           pendingImg = img;
           pendingClaimed = claimed;
+          pendingSnapshotLsn = snapshotLsn();
           log.push(`(crash image taken before ${what})`);
         }
       } finally {
@@ -141,11 +159,11 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
       }
     };
     if (opts.midOp) mfs.onOp = midOpCrash;
-    const restartFrom = (img: string, claimedThen = claimed): boolean => {
+    const restartFrom = (img: string, claimedThen = claimed, fromLsn = snapshotLsn()): boolean => {
         const got: { lsn: number; a: string }[] = [];
         let rr;
         try {
-          rr = replayWal(img, 1, (argv, lsn) => got.push({ lsn, a: argv.map((x) => dec.decode(x)).join(" ") }));
+          rr = replayWal(img, fromLsn, (argv, lsn) => got.push({ lsn, a: argv.map((x) => dec.decode(x)).join(" ") }));
         } catch (e) {
           return false;
         }
@@ -161,8 +179,9 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
         w = new WalWriter({ dir: img, fs: mfs, fsync: pol, segmentBytes: 4096, nextLsn: rr.nextLsn, retainBytesMax: 8192, retryIntervalMs: 0 });
         wa = internals(w);
         claimed = rr.nextLsn;
+        snapshotFloor = fromLsn;
         tentative = 1;
-        log.push(`=== crash+restart at ${rr.nextLsn} (segments ${JSON.stringify(readdirSync(img))})`);
+        log.push(`=== crash+restart from ${fromLsn} at ${rr.nextLsn} (segments ${JSON.stringify(readdirSync(img))})`);
         return true;
     };
     const claim = (upTo: number): void => {
@@ -205,7 +224,7 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
         const ok = w.retry(now);
         log.push(`retry -> ${ok} ${w.failed?.message ?? ""}`);
       } else if (opts.failures && r < 0.95) {
-        const kinds = ["write", "fdatasync", "bgfdatasync", "dirfsync", "unlink", "close", "open"] as const;
+        const kinds = ["write", "fdatasync", "bgfdatasync", "dirfsync", "unlink", "close", "open", "rename"] as const;
         const k = pick(kinds as unknown as (typeof kinds)[number][]);
         mfs.fail[k] = true;
         mfs.tornBytes = Math.floor(rnd() * 200);
@@ -220,13 +239,13 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
         const img = pendingImg;
         pendingImg = null;
         log.push("(the crash image was taken inside the last op)");
-        if (!restartFrom(img, pendingClaimed)) return;
+        if (!restartFrom(img, pendingClaimed, pendingSnapshotLsn)) return;
       }
       // Records below bufFirstLsn were dropped from the retry copy: outside `no`, they must be durable.
       if (w.failed === null && w.fsyncPolicy !== "no") claim(wa.bufFirstLsn);
       checkInternal(wa, contents, log);
-      crashCheck(mfs, contents, claimed, true, log, seed);
-      crashCheck(mfs, contents, claimed, false, log, seed);
+      crashCheck(mfs, contents, claimed, true, log, seed, snapshotFloor);
+      randomStartChecks(log);
     }
     // clear failures and close cleanly
     mfs.fail = {};
@@ -237,7 +256,7 @@ function runOne(seed: number, steps: number, opts: { failures: boolean; policies
       /* drain */
     }
     if (w.failed !== null) return;
-    crashCheck(mfs, contents, claimed, true, log, seed);
+    crashCheck(mfs, contents, claimed, true, log, seed, snapshotFloor);
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }

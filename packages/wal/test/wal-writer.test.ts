@@ -164,11 +164,13 @@ describe("WalWriter", () => {
     expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b"]);
   });
 
-  it("a retry after a rotated segment's failed background sync leaves no segment that would hide the retried one", async () => {
+  it("a retry after a rotated segment's failed background sync rewrites each segment in place, so none hides another's records", async () => {
     // a durable in segment 1; b written to segment 1 but not synced; c rotates into segment 3
-    // while segment 1's sync fails in the background. The retry writes b, c into segment 2,
-    // and d lands there too: segment 3 (c only) must go, or replay would skip segment 2 (it
-    // looks wholly covered by segment 3) and lose d.
+    // while segment 1's sync fails in the background. The retry writes b into segment 2 and c
+    // into a fresh segment 3, where d lands too. Had it written b, c into segment 2 alone (and
+    // d after them), replay from a snapshot at LSN 3 would skip segment 2 (it looks wholly
+    // covered by segment 3's name) and lose d; and an old segment 3 left by a crash would hold
+    // LSN 3 twice.
     const { dir, fs, w } = setup("everysec", 4096);
     w.append(argv("SET", "a", "x".repeat(1000)));
     w.commit(0);
@@ -187,7 +189,12 @@ describe("WalWriter", () => {
     expect(w.commit(10_001)).toBeNull();
     w.close(10_002);
     expect(readAll(dir).map((r) => `${r.lsn}:${r.args[1]}`)).toEqual(["1:a", "2:b", "3:c", "4:d"]);
-    expect(readdirSync(dir).sort()).toEqual([lsnFile(1), lsnFile(2)]);
+    expect(readdirSync(dir).sort()).toEqual([lsnFile(1), lsnFile(2), lsnFile(3)]);
+    for (const from of [2, 3, 4]) {
+      const got: string[] = [];
+      replayWal(dir, from, (args, lsn) => got.push(`${lsn}:${Buffer.from(args[1]!).toString()}`));
+      expect(got).toEqual(["2:b", "3:c", "4:d"].slice(from - 2));
+    }
   });
 
   it("a background fdatasync that fails after a blocking one passed still fails the writer and keeps its records", async () => {
