@@ -104,7 +104,15 @@ export class CrashModelFs implements DurabilityFs {
 
   private persistedContent(ino: Inode): Buffer {
     const b = Buffer.from(ino.cached.subarray(0, ino.cachedLen));
-    for (const [s, e] of ino.poison) b.fill(0, Math.min(s, b.length), Math.min(e, b.length));
+    for (const [s, e] of ino.poison) {
+      const from = Math.min(s, b.length);
+      const to = Math.min(e, b.length);
+      b.fill(0, from, to);
+      // A dropped page is lost from the cache, not from the disk: what a writeback (a background
+      // sync that passed meanwhile) did put there stays, whatever a later sync does.
+      const kept = Math.min(to, ino.durable.length);
+      if (kept > from) ino.durable.copy(b, from, from, kept);
+    }
     return b;
   }
 
