@@ -9,6 +9,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "./support/server-process.js";
 import { RawClient } from "./support/raw-client.js";
+import { call, connectClient } from "./support/clients.js";
 
 let server: ServerProcess;
 let io: Redis;
@@ -285,6 +286,35 @@ describe("ioredis: server and connection commands", () => {
     expect(count).toBeGreaterThan(30);
     const [getInfo] = (await io.call("COMMAND", "INFO", "GET")) as unknown[][];
     expect(getInfo!.slice(0, 2)).toEqual(["get", 2]);
+  });
+
+  it("CLIENT KILL closes other connections (RESP and native), the caller's own after its reply", async () => {
+    const victim = new Redis({ port: server.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    await victim.connect();
+    const victimId = (await victim.client("ID")) as number;
+    const victimClosed = new Promise<void>((resolve) => victim.once("end", () => resolve()));
+    const native = await connectClient(server.port);
+    const nativeId = Number(await call(native, "CLIENT", "ID"));
+    expect(await io.call("CLIENT", "KILL", "ID", String(victimId))).toBe(1);
+    await victimClosed;
+    expect(await io.call("CLIENT", "KILL", "ID", String(victimId))).toBe(0); // gone
+    expect(await io.call("CLIENT", "KILL", "ID", String(nativeId))).toBe(1);
+    await expect(native.get("k")).rejects.toThrow();
+    expect(await io.ping()).toBe("PONG");
+    const list = (await io.client("LIST")) as string;
+    expect(list).not.toContain(`id=${victimId} `);
+    expect(list).not.toContain(`id=${nativeId} `);
+    await native.close();
+
+    // Killing itself: the reply arrives, then the server closes the connection.
+    const self = new Redis({ port: server.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    await self.connect();
+    const selfId = String(await self.client("ID"));
+    const selfClosed = new Promise<void>((resolve) => self.once("end", () => resolve()));
+    expect(await self.call("CLIENT", "KILL", "ID", selfId, "SKIPME", "no")).toBe(1);
+    await selfClosed;
+    await expect(io.call("CLIENT", "KILL", "ID", "0")).rejects.toThrow("ERR client-id should be greater than 0");
+    await expect(io.call("CLIENT", "KILL", "10.9.8.7:6")).rejects.toThrow("ERR No such client");
   });
 
   it("answers errors in Redis's words and keeps the connection", async () => {

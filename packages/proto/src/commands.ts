@@ -173,7 +173,7 @@ const ENTRIES: readonly Entry[] = [
   cmd("SELECT", 2, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
     "SELECT index", "Only database 0 exists; other indexes are refused."),
   cmd("CLIENT", -2, NO_KEYS, CONNECTION | ADMIN, "router", "none", "connection",
-    "CLIENT SETNAME name | GETNAME | ID | INFO", "Connection name, id and info."),
+    "CLIENT SETNAME name | GETNAME | ID | INFO | LIST | KILL filter value ...", "Connection name, id and info; list and close connections."),
   cmd("COMMAND", -1, NO_KEYS, CONNECTION, "router", "none", "server",
     "COMMAND [COUNT | INFO name ... | DOCS [name ...]]", "Describe the command table."),
   cmd("INFO", -1, NO_KEYS, CONNECTION, "router", "none", "server",

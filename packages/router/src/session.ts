@@ -31,6 +31,13 @@ export interface Session {
    * with NOAUTH until then. True from the start when the server has no password.
    */
   authenticated: boolean;
+  /** When the client last sent a request (ms since the epoch): CLIENT LIST's idle=. */
+  readonly lastActiveMs: number;
+  /**
+   * Closes this connection now, dropping replies still owed to it (CLIENT KILL of another
+   * connection). A connection killing itself sets closeAfterReply instead.
+   */
+  kill(): void;
 }
 
 /** Where the router writes a session's replies, in order. */
@@ -52,6 +59,10 @@ export class ClientSession implements Session {
   localAddress = "";
   /** True once the front end closed the session; late replies are dropped. */
   closed = false;
+  /** Set by the front end on each read (one Date.now() per read, not per request). */
+  lastActiveMs: number;
+  /** The front end's way to close the connection (kill()); null until it sets one. */
+  onKill: (() => void) | null = null;
   /** Requests executed and not yet replied to (what backpressure limits). */
   pendingReplies = 0;
   /** @internal Oldest request whose reply has not gone out (the reply queue is a linked list). */
@@ -66,7 +77,13 @@ export class ClientSession implements Session {
     readonly createdAtMs: number,
     /** See Session.authenticated; a constructor field so every session has the same shape. */
     public authenticated: boolean,
-  ) {}
+  ) {
+    this.lastActiveMs = createdAtMs;
+  }
+
+  kill(): void {
+    if (this.onKill !== null) this.onKill();
+  }
 }
 
 /** @internal The link field the router's pending requests carry. */

@@ -3,8 +3,26 @@ import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
 import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 
-function makeSession(id = 7): Session {
-  return { id, protocol: "resp", respVersion: 2, name: null, remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:7380", createdAtMs: Date.now(), closeAfterReply: false, authenticated: true };
+type TestSession = { -readonly [K in keyof Session]: Session[K] } & { killed: number };
+
+function makeSession(id = 7, remoteAddress = "127.0.0.1:50000", createdAtMs = Date.now()): TestSession {
+  const s: TestSession = {
+    id,
+    protocol: "resp",
+    respVersion: 2,
+    name: null,
+    remoteAddress,
+    localAddress: "127.0.0.1:7380",
+    createdAtMs,
+    lastActiveMs: createdAtMs,
+    closeAfterReply: false,
+    authenticated: true,
+    killed: 0,
+    kill: () => {
+      s.killed++;
+    },
+  };
+  return s;
 }
 
 function makeContext(sessions: Session[], keys = 0): ServerContext & { config: ServerConfig } {
@@ -143,6 +161,65 @@ describe("CLIENT", () => {
     expect(text(run(ctx, a, "CLIENT", "LIST", "ID", "2")).trimEnd().split("\n")).toHaveLength(1);
     expect(err(run(ctx, a, "CLIENT", "NOPE"))).toBe("ERR unknown subcommand 'NOPE'. Try CLIENT HELP.");
     expect(err(run(ctx, a, "CLIENT", "GETNAME", "x"))).toBe("ERR wrong number of arguments for 'client|getname' command");
+  });
+
+  it("LIST shows idle= as the seconds since the connection last sent something", () => {
+    const now = Date.now();
+    const a = makeSession(1, "127.0.0.1:50000", now - 60_000);
+    a.lastActiveMs = now - 42_000;
+    const line = text(run(makeContext([a]), a, "CLIENT", "LIST"));
+    expect(line).toMatch(/ age=(59|60) idle=(41|42) /);
+  });
+
+  describe("KILL", () => {
+    const setup = () => {
+      const old = Date.now() - 3_600_000;
+      const me = makeSession(1, "127.0.0.1:50001");
+      const b = makeSession(2, "127.0.0.1:50002", old);
+      const c = makeSession(3, "127.0.0.1:50003");
+      return { me, b, c, ctx: makeContext([me, b, c]) };
+    };
+
+    it("the old form closes the client at that address, replies OK, and may name the caller", () => {
+      const { me, b, c, ctx } = setup();
+      expect(run(ctx, me, "CLIENT", "KILL", "127.0.0.1:50002")).toEqual({ kind: "ok" });
+      expect([me.killed, b.killed, c.killed]).toEqual([0, 1, 0]);
+      expect(err(run(ctx, me, "CLIENT", "KILL", "10.0.0.1:1"))).toBe("ERR No such client");
+      expect(run(ctx, me, "CLIENT", "KILL", "127.0.0.1:50001")).toEqual({ kind: "ok" });
+      expect(me.killed).toBe(0); // its own reply goes out first
+      expect(me.closeAfterReply).toBe(true);
+    });
+
+    it("filters all have to match; replies with the number closed; SKIPME yes by default", () => {
+      const { me, b, c, ctx } = setup();
+      expect(run(ctx, me, "CLIENT", "KILL", "ID", "2")).toEqual({ kind: "integer", value: 1n });
+      expect(b.killed).toBe(1);
+      expect(run(ctx, me, "CLIENT", "KILL", "ID", "99")).toEqual({ kind: "integer", value: 0n });
+      expect(run(ctx, me, "CLIENT", "KILL", "ADDR", "127.0.0.1:50003", "ID", "2")).toEqual({ kind: "integer", value: 0n });
+      expect(run(ctx, me, "CLIENT", "KILL", "LADDR", "127.0.0.1:7380")).toEqual({ kind: "integer", value: 2n });
+      expect(me.killed).toBe(0);
+      expect(me.closeAfterReply).toBe(false);
+      expect(run(ctx, me, "CLIENT", "KILL", "MAXAGE", "600")).toEqual({ kind: "integer", value: 1n }); // b only
+      expect(b.killed).toBe(3);
+      expect(run(ctx, me, "CLIENT", "KILL", "TYPE", "pubsub")).toEqual({ kind: "integer", value: 0n });
+      expect(run(ctx, me, "CLIENT", "KILL", "USER", "default", "SKIPME", "no")).toEqual({ kind: "integer", value: 3n });
+      expect(me.closeAfterReply).toBe(true);
+      expect([me.killed, b.killed, c.killed]).toEqual([0, 4, 2]);
+    });
+
+    it("bad filters get Redis's errors and close nothing", () => {
+      const { me, b, c, ctx } = setup();
+      expect(err(run(ctx, me, "CLIENT", "KILL", "ID", "0"))).toBe("ERR client-id should be greater than 0");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "ID", "x"))).toBe("ERR client-id should be greater than 0");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "TYPE", "bogus"))).toBe("ERR Unknown client type 'bogus'");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "USER", "alice"))).toBe("ERR No such user 'alice'");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "SKIPME", "maybe"))).toBe("ERR syntax error");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "BOGUS", "x"))).toBe("ERR syntax error");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "ID", "2", "ADDR"))).toBe("ERR syntax error");
+      expect(err(run(ctx, me, "CLIENT", "KILL", "MAXAGE", "soon"))).toBe("ERR value is not an integer or out of range");
+      expect(err(run(ctx, me, "CLIENT", "KILL"))).toBe("ERR wrong number of arguments for 'client|kill' command");
+      expect([me.killed, b.killed, c.killed, me.closeAfterReply]).toEqual([0, 0, 0, false]);
+    });
   });
 });
 

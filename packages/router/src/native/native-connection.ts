@@ -72,6 +72,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
     this.resumeBelow = Math.max(1, Math.floor(cfg.maxInflightPerConnection / 2));
     this.decoder = new FrameDecoder({ maxFrameBytes: cfg.maxFrameBytes });
     this.session = router.openSession("native", `${socket.remoteAddress}:${socket.remotePort}`, `${socket.localAddress}:${socket.localPort}`);
+    this.session.onKill = () => this.destroy();
     this.preAuth = !this.session.authenticated;
     if (this.preAuth) this.decoder.maxFrameBytes = Math.min(cfg.maxFrameBytes, PREAUTH_MAX_FRAME_BYTES);
     socket.setNoDelay(true);
@@ -85,6 +86,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
 
   private onData(chunk: Buffer): void {
     if (this.readingStopped) return;
+    this.session.lastActiveMs = Date.now();
     this.decoder.push(chunk);
     this.processFrames();
   }

@@ -77,6 +77,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     this.parser = new RespRequestParser(limits);
     this.parser.preAuth = !session.authenticated;
     this.maxInflight = maxInflight;
+    session.onKill = () => this.destroy();
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // The client half-closed (e.g. `printf 'PING\r\n' | nc`): answer what it sent, then end.
@@ -93,6 +94,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     const parser = this.parser;
     const router = this.owner.router;
     const session = this.session;
+    session.lastActiveMs = Date.now();
     parser.push(chunk);
     this.inBatch = true;
     try {

@@ -138,7 +138,7 @@ function validClientName(name: string): boolean {
 /** Library name/version a client reported with CLIENT SETINFO; kept beside the session, off the hot path. */
 const clientLibraries = new WeakMap<Session, { name: string; version: string }>();
 
-/** CLIENT SETNAME | GETNAME | ID | INFO | LIST | SETINFO | NO-EVICT | NO-TOUCH | REPLY | HELP */
+/** CLIENT SETNAME | GETNAME | ID | INFO | LIST | KILL | SETINFO | NO-EVICT | NO-TOUCH | HELP */
 export function client(ctx: ServerContext, session: Session, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
   const sub = argText(argv, 1).toUpperCase();
   const argc = argv.length;
@@ -204,6 +204,10 @@ export function client(ctx: ServerContext, session: Session, spec: CommandSpec, 
       writeBulkString(out, text);
       return;
     }
+    case "KILL":
+      if (argc < 3) return wrongSubArity(out, spec, sub);
+      clientKill(ctx, session, argv, out);
+      return;
     case "SETINFO": {
       if (argc !== 4) return wrongSubArity(out, spec, sub);
       const attr = argText(argv, 2).toUpperCase();
@@ -243,6 +247,24 @@ export function client(ctx: ServerContext, session: Session, spec: CommandSpec, 
         "    Return the ID of the current connection.",
         "INFO",
         "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
         "LIST [TYPE <normal|master|replica|pubsub>] [ID <id> [<id> ...]]",
         "    Return information about client connections.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
@@ -255,6 +277,100 @@ export function client(ctx: ServerContext, session: Session, spec: CommandSpec, 
       return;
     default:
       out.error("ERR", `unknown subcommand '${argText(argv, 1)}'. Try CLIENT HELP.`);
+  }
+}
+
+/**
+ * CLIENT KILL ip:port (replies OK, or "No such client"; may name the caller) or CLIENT KILL
+ * <filter> <value> ... with ID, ADDR, LADDR, TYPE, USER, SKIPME (default yes) and MAXAGE, all of
+ * which must match; replies with how many connections it closed. As in Redis, the others close
+ * at once, with the replies they are still owed, and the caller gets its reply first.
+ */
+function clientKill(ctx: ServerContext, session: Session, argv: readonly Uint8Array[], out: ReplySink): void {
+  const argc = argv.length;
+  let id: number | null = null;
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let normalOnly: boolean | null = null;
+  let maxAgeSeconds: number | null = null;
+  let skipMe = true;
+  const oldForm = argc === 3;
+  if (oldForm) {
+    addr = argText(argv, 2);
+    skipMe = false;
+  } else {
+    if ((argc - 2) % 2 !== 0) {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
+    for (let i = 2; i < argc; i += 2) {
+      const option = argText(argv, i).toUpperCase();
+      const value = argText(argv, i + 1);
+      if (option === "ID") {
+        id = argInteger(argv, i + 1);
+        if (id === null || id < 1) {
+          out.error("ERR", "client-id should be greater than 0");
+          return;
+        }
+      } else if (option === "ADDR") {
+        addr = value;
+      } else if (option === "LADDR") {
+        laddr = value;
+      } else if (option === "TYPE") {
+        const type = value.toLowerCase();
+        if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+          out.error("ERR", `Unknown client type '${value}'`);
+          return;
+        }
+        normalOnly = type === "normal"; // every connection here is a normal one
+      } else if (option === "USER") {
+        // Only the default user exists (AUTH with a password is the default user's).
+        if (value !== "default") {
+          out.error("ERR", `No such user '${value}'`);
+          return;
+        }
+      } else if (option === "SKIPME") {
+        const v = value.toLowerCase();
+        if (v !== "yes" && v !== "no") {
+          out.error("ERR", Errors.syntax());
+          return;
+        }
+        skipMe = v === "yes";
+      } else if (option === "MAXAGE") {
+        maxAgeSeconds = argInteger(argv, i + 1);
+        if (maxAgeSeconds === null) {
+          out.error("ERR", Errors.notInteger());
+          return;
+        }
+      } else {
+        out.error("ERR", Errors.syntax());
+        return;
+      }
+    }
+  }
+  const now = Date.now();
+  const victims: Session[] = [];
+  for (const s of ctx.sessions()) {
+    if (id !== null && s.id !== id) continue;
+    if (addr !== null && s.remoteAddress !== addr) continue;
+    if (laddr !== null && s.localAddress !== laddr) continue;
+    if (normalOnly === false) continue;
+    if (maxAgeSeconds !== null && (now - s.createdAtMs) / 1000 < maxAgeSeconds) continue;
+    if (skipMe && s.id === session.id) continue;
+    victims.push(s);
+  }
+  if (oldForm) {
+    if (victims.length === 0) {
+      out.error("ERR", "No such client");
+      return;
+    }
+    out.ok();
+  } else {
+    out.integer(victims.length);
+  }
+  for (const s of victims) {
+    if (s.id === session.id) session.closeAfterReply = true;
+    else s.kill();
   }
 }
 
@@ -272,8 +388,9 @@ export function writeHelp(out: ReplySink, lines: readonly string[]): void {
 export function clientInfoLine(s: Session, nowMs: number): string {
   const lib = clientLibraries.get(s);
   const age = Math.max(0, Math.floor((nowMs - s.createdAtMs) / 1000));
+  const idle = Math.max(0, Math.floor((nowMs - s.lastActiveMs) / 1000));
   return (
-    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=0 flags=N db=0 ` +
+    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=N db=0 ` +
     `sub=0 psub=0 ssub=0 multi=-1 watch=0 user=default redir=-1 resp=${s.respVersion} ` +
     `lib-name=${lib?.name ?? ""} lib-ver=${lib?.version ?? ""} proto=${s.protocol}`
   );
