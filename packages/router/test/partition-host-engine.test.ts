@@ -142,6 +142,32 @@ describe("PartitionHost with the real engine", () => {
     }
   });
 
+  it("shutdown waits for an everysec fdatasync still out, so its failure is seen and close() rewrites what it covered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-host-"));
+    dirs.push(dir);
+    checkDataDir(dir, 1);
+    const durability = { dir, partitionId: 0, partitions: 1, fsync: "everysec" as const };
+    const logs: string[] = [];
+    const first = makeHost({ dataDir: dir, durability, testDiskFaults: true, log: (line) => logs.push(line) });
+    await first.host.start();
+    first.host.diskFaultsForTesting(false, 1500);
+    await first.host.refreshStats(); // the control message has been handled
+    for (let i = 0; i < 100; i++) first.host.submit(i, spec("SET"), args("SET", `k${i}`, `v${i}`));
+    await until(() => first.host.inFlight === 0, "writes");
+    // The everysec sync starts within about a second and takes 1.5 s; shut down while it is out.
+    await new Promise((r) => setTimeout(r, 1200));
+    await first.host.close();
+    expect(logs.some((l) => /a background fdatasync returns after 1500 ms, with EIO/.test(l))).toBe(true);
+
+    const second = makeHost({ dataDir: dir, durability });
+    await second.host.start();
+    second.host.submit(1, spec("DBSIZE"), args("DBSIZE"));
+    second.host.submit(2, spec("GET"), args("GET", "k99"));
+    await until(() => second.host.inFlight === 0, "reads after restart");
+    expect(second.replies.get(1)).toEqual({ kind: "integer", value: 100n });
+    expect(second.replies.get(2)).toEqual({ kind: "bulk", value: te.encode("v99") });
+  });
+
   it("the worker drives snapshots between batches; a restart recovers from snapshot + WAL", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tessera-host-"));
     dirs.push(dir);

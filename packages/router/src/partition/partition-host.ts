@@ -361,10 +361,13 @@ export class PartitionHost {
     return this.worker === null ? Promise.resolve(0) : this.worker.terminate();
   }
 
-  /** Test hook (needs the testDiskFaults option): the worker's disk writes and fsyncs fail while on. */
-  diskFaultsForTesting(failing: boolean): void {
+  /**
+   * Test hook (needs the testDiskFaults option): the worker's disk writes and fsyncs fail while
+   * `failing`; with `slowBackgroundSyncMs`, its background fdatasyncs return that late, failing.
+   */
+  diskFaultsForTesting(failing: boolean, slowBackgroundSyncMs = 0): void {
     if (this.options.testDiskFaults !== true) throw new Error("diskFaultsForTesting needs the testDiskFaults option");
-    this.postToWorker({ type: "test-disk-faults", failing });
+    this.postToWorker({ type: "test-disk-faults", failing, slowBackgroundSyncMs });
   }
 
   /** Test hook: the next `count` doorbells of the given direction skip their notify. */

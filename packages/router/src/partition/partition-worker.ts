@@ -445,6 +445,7 @@ function onMessage(message: HostToWorker): void {
       break;
     case "test-disk-faults":
       diskFailing = message.failing;
+      slowBackgroundSyncMs = message.slowBackgroundSyncMs ?? 0;
       break;
   }
 }
@@ -478,6 +479,7 @@ async function shutdown(): Promise<void> {
 // ---- test-only disk fault injection --------------------------------------------------------
 
 let diskFailing = false;
+let slowBackgroundSyncMs = 0;
 function eio(call: string): Error {
   return Object.assign(new Error(`EIO: i/o error, ${call} (injected by a test)`), { code: "EIO" });
 }
@@ -495,6 +497,14 @@ const faultyFs: DurabilityFs = {
   fdatasync(fd, done) {
     if (diskFailing) {
       setImmediate(() => done(eio("fdatasync")));
+      return;
+    }
+    if (slowBackgroundSyncMs > 0) {
+      const ms = slowBackgroundSyncMs;
+      setTimeout(() => {
+        log(`test: a background fdatasync returns after ${ms} ms, with EIO`);
+        done(eio("fdatasync"));
+      }, ms);
       return;
     }
     nodeFs.fdatasync(fd, done);

@@ -91,5 +91,9 @@ export type HostToWorker =
   /** Test hooks (also behind DEBUG commands): die now; skip the next notifies of the reply doorbell. */
   | { type: "test-exit"; code: number }
   | { type: "test-skip-notifies"; count: number }
-  /** Test hook (needs testDiskFaults): every disk write and fsync fails with EIO while on. */
-  | { type: "test-disk-faults"; failing: boolean };
+  /**
+   * Test hook (needs testDiskFaults): every disk write and fsync fails with EIO while `failing`;
+   * with `slowBackgroundSyncMs`, each background (everysec) fdatasync instead returns that much
+   * later, with EIO, and says so in the log.
+   */
+  | { type: "test-disk-faults"; failing: boolean; slowBackgroundSyncMs?: number };
