@@ -51,6 +51,37 @@ describe.each([1, 2, 4])("key-value commands with %i partition(s)", (partitions)
     expect(await c.del(bin)).toBe(1);
   });
 
+  it("strings: SETNX, SETEX, PSETEX, GETSET, GETEX, GETRANGE, SETRANGE; TYPE, UNLINK, TOUCH, EXPIRETIME", async () => {
+    const c = client;
+    expect(await c.setNx("t:a", "1")).toBe(true);
+    expect(await c.setNx("t:a", "2")).toBe(false);
+    expect(await c.setEx("t:b", 100, "v")).toBe("OK");
+    expect(await c.ttl("t:b")).toBe(100);
+    expect(await c.pSetEx("t:c", 100_000, "v")).toBe("OK");
+    const at = await c.pexpireTime("t:c");
+    expect(Math.abs(at - (Date.now() + 100_000))).toBeLessThan(3000);
+    expect(Math.floor(at / 1000)).toBe(await c.expireTime("t:c"));
+    expect(await c.expireTime("t:a")).toBe(-1);
+    expect(await c.expireTime("t:missing")).toBe(-2);
+    expect((await c.getSet("t:b", "w"))?.toString()).toBe("v");
+    expect(await c.ttl("t:b")).toBe(-1);
+    expect((await c.getEx("t:b", { px: 50_000 }))?.toString()).toBe("w");
+    expect(await c.pttl("t:b")).toBeGreaterThan(40_000);
+    expect((await c.getEx("t:b", { persist: true }))?.toString()).toBe("w");
+    expect(await c.ttl("t:b")).toBe(-1);
+    expect(await c.getEx("t:missing")).toBeNull();
+    expect(await c.setRange("t:r", 2, "xy")).toBe(4);
+    expect(await c.getRange("t:r", 0, -1)).toEqual(Buffer.from([0, 0, 0x78, 0x79]));
+    expect((await c.getRange("t:r", -2, -1)).toString()).toBe("xy");
+    expect(await c.getRange("t:missing", 0, 10)).toEqual(Buffer.alloc(0));
+    expect(await call(c, "SETRANGE", "t:r", "-1", "x")).toEqual({ error: "ERR offset is out of range" });
+    expect(await c.type("t:a")).toBe("string");
+    expect(await c.type("t:missing")).toBe("none");
+    expect(await c.touch("t:a", "t:b", "t:missing")).toBe(2);
+    expect(await c.unlink("t:a", "t:b", "t:c", "t:r", "t:missing")).toBe(4);
+    expect(await c.exists("t:a", "t:b", "t:c", "t:r")).toBe(0);
+  });
+
   it("expiry: EX/PX/EXAT/PXAT/KEEPTTL, EXPIRE family with NX/XX/GT/LT, TTL, PTTL, PERSIST, keys vanish", async () => {
     const c = client;
     const nowS = Math.floor(Date.now() / 1000);

@@ -249,6 +249,47 @@ describe("ioredis: SCAN and KEYS", () => {
   });
 });
 
+describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK, TOUCH, EXPIRETIME", () => {
+  it("answer as Redis does", async () => {
+    expect(await io.setnx("n:1", "a")).toBe(1);
+    expect(await io.setnx("n:1", "b")).toBe(0);
+    expect(await io.get("n:1")).toBe("a");
+    expect(await io.setex("n:2", 100, "v")).toBe("OK");
+    expect(await io.ttl("n:2")).toBe(100);
+    expect(await io.psetex("n:3", 100_000, "v")).toBe("OK");
+    expect(await io.pttl("n:3")).toBeGreaterThan(99_000);
+    await expect(io.setex("n:2", 0, "v")).rejects.toThrow("ERR invalid expire time in 'setex' command");
+    expect(await io.getset("n:2", "w")).toBe("v");
+    expect(await io.ttl("n:2")).toBe(-1); // GETSET clears the expiry, as SET does
+    expect(await io.getset("n:none", "x")).toBeNull();
+    expect(await io.getex("n:1", "EX", 50)).toBe("a");
+    expect(await io.ttl("n:1")).toBe(50);
+    const at = Number(await io.call("EXPIRETIME", "n:1"));
+    expect(Math.abs(at - (Date.now() / 1000 + 50))).toBeLessThan(3);
+    expect(await io.call("PEXPIRETIME", "n:missing")).toBe(-2);
+    expect(await io.call("EXPIRETIME", "n:2")).toBe(-1);
+    expect(await io.getex("n:1", "PERSIST")).toBe("a");
+    expect(await io.ttl("n:1")).toBe(-1);
+    await expect(io.call("GETEX", "n:1", "EX")).rejects.toThrow("ERR syntax error");
+    expect(await io.set("r", "Hello World")).toBe("OK");
+    expect(await io.getrange("r", 0, 4)).toBe("Hello");
+    expect(await io.getrange("r", -5, -1)).toBe("World");
+    expect(await io.getrange("r", 5, 2)).toBe("");
+    expect(await io.setrange("r", 6, "Redis")).toBe(11);
+    expect(await io.get("r")).toBe("Hello Redis");
+    expect(await io.setrange("pad", 3, "x")).toBe(4);
+    expect(await io.getBuffer("pad")).toEqual(Buffer.from([0, 0, 0, 0x78]));
+    await expect(io.setrange("r", -1, "x")).rejects.toThrow("ERR offset is out of range");
+    expect(await io.type("r")).toBe("string");
+    expect(await io.type("n:missing")).toBe("none");
+    // Keys spread over the 3 partitions.
+    await io.mset("u:1", "1", "u:2", "2", "u:3", "3", "u:4", "4");
+    expect(await io.touch("u:1", "u:2", "u:3", "u:4", "u:none")).toBe(4);
+    expect(await io.unlink("u:1", "u:2", "u:3", "u:none")).toBe(3);
+    expect(await io.exists("u:1", "u:2", "u:3", "u:4")).toBe(1);
+  });
+});
+
 describe("ioredis: server and connection commands", () => {
   it("PING, ECHO, SELECT, TIME, CLIENT, INFO, CONFIG GET, COMMAND", async () => {
     expect(await io.ping()).toBe("PONG");

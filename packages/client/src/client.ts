@@ -69,6 +69,16 @@ export interface ExpireOptions {
   lt?: boolean;
 }
 
+/** GETEX's expiry change: at most one field. */
+export interface GetExOptions {
+  ex?: number;
+  px?: number;
+  exat?: number;
+  pxat?: number;
+  /** Remove the expiry. */
+  persist?: boolean;
+}
+
 export interface ScanOptions {
   /** Keys per round trip (SCAN's LIMIT); the server's default when omitted. */
   limit?: number;
@@ -209,7 +219,65 @@ export class TesseraClient {
     return expectCount("STRLEN", await this.connection.send("STRLEN", [key]));
   }
 
+  /** True if the key was set (it did not exist). */
+  async setNx(key: Bytes, value: Bytes): Promise<boolean> {
+    return expectBoolean("SETNX", await this.connection.send("SETNX", [key, value]));
+  }
+
+  /** SETEX: set with a time to live in seconds. */
+  async setEx(key: Bytes, seconds: number, value: Bytes): Promise<"OK"> {
+    return expectOk("SETEX", await this.connection.send("SETEX", [key, int(seconds), value]));
+  }
+
+  /** PSETEX: set with a time to live in milliseconds. */
+  async pSetEx(key: Bytes, milliseconds: number, value: Bytes): Promise<"OK"> {
+    return expectOk("PSETEX", await this.connection.send("PSETEX", [key, int(milliseconds), value]));
+  }
+
+  /** Sets the value and resolves with the old one (null if none); the expiry is cleared. */
+  async getSet(key: Bytes, value: Bytes): Promise<Buffer | null> {
+    return expectBulkOrNil("GETSET", await this.connection.send("GETSET", [key, value]));
+  }
+
+  /** The value, with the expiry set or removed as the options say. */
+  async getEx(key: Bytes, options?: GetExOptions): Promise<Buffer | null> {
+    const args: RequestArg[] = [key];
+    if (options?.ex !== undefined) args.push("EX", int(options.ex));
+    if (options?.px !== undefined) args.push("PX", int(options.px));
+    if (options?.exat !== undefined) args.push("EXAT", int(options.exat));
+    if (options?.pxat !== undefined) args.push("PXAT", int(options.pxat));
+    if (options?.persist === true) args.push("PERSIST");
+    return expectBulkOrNil("GETEX", await this.connection.send("GETEX", args));
+  }
+
+  /** Bytes start..end of the value, both inclusive; negative offsets count from the end. */
+  async getRange(key: Bytes, start: number, end: number): Promise<Buffer> {
+    return expectBulkOrNil("GETRANGE", await this.connection.send("GETRANGE", [key, int(start), int(end)])) ?? Buffer.alloc(0);
+  }
+
+  /** Overwrites the value from offset (zero-padding); resolves with the new length. */
+  async setRange(key: Bytes, offset: number, value: Bytes): Promise<number> {
+    return expectCount("SETRANGE", await this.connection.send("SETRANGE", [key, int(offset), value]));
+  }
+
   // ---- keyspace -----------------------------------------------------------------------------
+
+  /** "string", or "none" if the key is missing. */
+  async type(key: Bytes): Promise<string> {
+    return expectStatusOrBulk("TYPE", await this.connection.send("TYPE", [key]));
+  }
+
+  /** Same as del. */
+  async unlink(...keys: Bytes[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return expectCount("UNLINK", await this.connection.send("UNLINK", keys));
+  }
+
+  /** How many of the keys exist, marking them as just used. */
+  async touch(...keys: Bytes[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return expectCount("TOUCH", await this.connection.send("TOUCH", keys));
+  }
 
   /** Deletes keys; resolves with how many existed. */
   async del(...keys: Bytes[]): Promise<number> {
@@ -258,6 +326,16 @@ export class TesseraClient {
   /** Milliseconds to live; -1 without expiry, -2 if the key is missing. */
   async pttl(key: Bytes): Promise<number> {
     return expectCount("PTTL", await this.connection.send("PTTL", [key]));
+  }
+
+  /** Unix time in seconds the key expires at; -1 without expiry, -2 if the key is missing. */
+  async expireTime(key: Bytes): Promise<number> {
+    return expectCount("EXPIRETIME", await this.connection.send("EXPIRETIME", [key]));
+  }
+
+  /** Unix time in milliseconds the key expires at; -1 without expiry, -2 if the key is missing. */
+  async pexpireTime(key: Bytes): Promise<number> {
+    return expectCount("PEXPIRETIME", await this.connection.send("PEXPIRETIME", [key]));
   }
 
   /** True if an expiry was removed. */

@@ -75,7 +75,29 @@ type Op =
   | { t: "scanfull"; prefix: string }
   | { t: "keys"; pattern: string }
   | { t: "dbsize" | "flushall" | "activeExpire" }
-  | { t: "advance"; ms: number };
+  | { t: "advance"; ms: number }
+  | { t: "setnx" | "getset"; k: string; v: string }
+  | { t: "setex"; name: "SETEX" | "PSETEX"; k: string; n: string; v: string }
+  | { t: "getex"; k: string; opt: readonly string[] }
+  | { t: "getrange"; k: string; start: string; end: string }
+  | { t: "setrange"; k: string; offset: string; v: string }
+  | { t: "touch" | "unlink"; ks: string[] }
+  | { t: "type" | "expiretime" | "pexpiretime"; k: string };
+
+const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** Redis's getrangeCommand on a model value (ends inclusive, negative from the end). */
+function modelGetrange(v: string, s: bigint, e: bigint): string {
+  const len = BigInt(v.length);
+  if (s < 0n && e < 0n && s > e) return "";
+  if (s < 0n) s += len;
+  if (e < 0n) e += len;
+  if (s < 0n) s = 0n;
+  if (e < 0n) e = 0n;
+  if (e >= len) e = len - 1n;
+  if (s > e || len === 0n) return "";
+  return v.slice(Number(s), Number(e) + 1);
+}
 
 /** Applies op to the model and returns the expected reply (null for ops without one). */
 function modelApply(model: Model, op: Op): Plain | "skip" {
@@ -149,6 +171,90 @@ function modelApply(model: Model, op: Op): Plain | "skip" {
       if (sum < INT64_MIN || sum > INT64_MAX) return ERR_OVERFLOW;
       model.m.set(op.k, { v: sum.toString(), exp: e?.exp ?? 0 });
       return intReply(sum);
+    }
+    case "setnx": {
+      if (model.live(op.k) !== undefined) return 0;
+      model.m.set(op.k, { v: op.v, exp: 0 });
+      return 1;
+    }
+    case "getset": {
+      const old = model.live(op.k)?.v ?? null;
+      model.m.set(op.k, { v: op.v, exp: 0 });
+      return old;
+    }
+    case "setex": {
+      const n = parseInt64(op.n);
+      if (n === null) return ERR_NOT_INT;
+      const invalid = { err: `ERR invalid expire time in '${op.name.toLowerCase()}' command` };
+      if (n <= 0n) return invalid;
+      const ms = n * (op.name === "SETEX" ? 1000n : 1n) + BigInt(now);
+      if (ms > BigInt(MAX_EXPIRY_MS)) return invalid;
+      model.m.set(op.k, { v: op.v, exp: Number(ms) });
+      return "OK";
+    }
+    case "getex": {
+      const o = op.opt;
+      let exp: number | null = null;
+      let persist = false;
+      if (o.length === 1 && o[0] === "PERSIST") persist = true;
+      else if (o.length === 2 && ["EX", "PX", "EXAT", "PXAT"].includes(o[0]!)) {
+        const n = parseInt64(o[1]!);
+        if (n === null) return ERR_NOT_INT;
+        const invalid = { err: "ERR invalid expire time in 'getex' command" };
+        if (n <= 0n) return invalid;
+        let ms = n;
+        if (o[0] === "EX" || o[0] === "EXAT") ms *= 1000n;
+        if (o[0] === "EX" || o[0] === "PX") ms += BigInt(now);
+        if (ms > BigInt(MAX_EXPIRY_MS)) return invalid;
+        exp = Number(ms);
+      } else if (o.length !== 0) return ERR_SYNTAX;
+      const e = model.live(op.k);
+      if (e === undefined) return null;
+      if (exp !== null) {
+        if (exp <= now) model.m.delete(op.k);
+        else e.exp = exp;
+      } else if (persist) e.exp = 0;
+      return e.v;
+    }
+    case "getrange": {
+      const s = parseInt64(op.start);
+      const e = parseInt64(op.end);
+      if (s === null || e === null) return ERR_NOT_INT;
+      const cur = model.live(op.k);
+      return cur === undefined ? "" : modelGetrange(cur.v, s, e);
+    }
+    case "setrange": {
+      const off = parseInt64(op.offset);
+      if (off === null) return ERR_NOT_INT;
+      if (off < 0n) return { err: "ERR offset is out of range" };
+      const e = model.live(op.k);
+      const base = e?.v ?? "";
+      if (op.v === "") return base.length;
+      if (off + BigInt(op.v.length) > BigInt(MAX_VALUE_BYTES)) return { err: `TOOBIG value is larger than the limit of ${MAX_VALUE_BYTES} bytes (max-value-bytes)` };
+      const o = Number(off);
+      const padded = base.length < o ? base + "\0".repeat(o - base.length) : base;
+      const v = padded.slice(0, o) + op.v + padded.slice(o + op.v.length);
+      model.m.set(op.k, { v, exp: e?.exp ?? 0 });
+      return v.length;
+    }
+    case "touch":
+      return op.ks.filter((k) => model.live(k) !== undefined).length;
+    case "unlink": {
+      let n = 0;
+      for (const k of op.ks) {
+        if (model.live(k) !== undefined) n++;
+        model.m.delete(k);
+      }
+      return n;
+    }
+    case "type":
+      return model.live(op.k) === undefined ? "none" : "string";
+    case "expiretime":
+    case "pexpiretime": {
+      const e = model.live(op.k);
+      if (e === undefined) return -2;
+      if (e.exp === 0) return -1;
+      return op.t === "pexpiretime" ? e.exp : Math.floor(e.exp / 1000);
     }
     case "append": {
       const e = model.live(op.k);
@@ -261,6 +367,24 @@ function engineApply(engine: PartitionEngine, op: Op): Plain | "skip" {
       return cmd(engine, op.t.toUpperCase(), op.k, op.n);
     case "append":
       return cmd(engine, "APPEND", op.k, op.v);
+    case "setnx":
+    case "getset":
+      return cmd(engine, op.t.toUpperCase(), op.k, op.v);
+    case "setex":
+      return cmd(engine, op.name, op.k, op.n, op.v);
+    case "getex":
+      return cmd(engine, "GETEX", op.k, ...op.opt);
+    case "getrange":
+      return cmd(engine, "GETRANGE", op.k, op.start, op.end);
+    case "setrange":
+      return cmd(engine, "SETRANGE", op.k, op.offset, op.v);
+    case "touch":
+    case "unlink":
+      return cmd(engine, op.t.toUpperCase(), ...op.ks);
+    case "type":
+    case "expiretime":
+    case "pexpiretime":
+      return cmd(engine, op.t.toUpperCase(), op.k);
     case "del":
     case "exists":
     case "mget":
@@ -375,6 +499,43 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
     { weight: 20, arbitrary: fc.record({ t: fc.constant("keys" as const), pattern: fc.constantFrom("*", "a*", "?", "*b*", "[ab]*", "b[0-9]", "[^a]*") }) },
     { weight: 20, arbitrary: fc.record({ t: fc.constantFrom("dbsize" as const, "activeExpire" as const) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("flushall" as const) }) },
+    { weight: 30, arbitrary: fc.record({ t: fc.constantFrom("setnx" as const, "getset" as const), k: keyArb, v: valueArb }) },
+    { weight: 30, arbitrary: fc.record({ t: fc.constant("setex" as const), name: fc.constantFrom("SETEX" as const, "PSETEX" as const), k: keyArb, n: t, v: valueArb }) },
+    {
+      weight: 40,
+      arbitrary: fc.record({
+        t: fc.constant("getex" as const),
+        k: keyArb,
+        opt: fc.oneof(
+          fc.constant([] as string[]),
+          fc.constant(["PERSIST"]),
+          fc.tuple(fc.constantFrom("EX", "PX"), t).map((x) => [...x]),
+          fc.tuple(fc.constant("EXAT"), absSec).map((x) => [...x]),
+          fc.tuple(fc.constant("PXAT"), absMs).map((x) => [...x]),
+          fc.constantFrom(["EX"], ["PERSIST", "PERSIST"], ["EX", "5", "PERSIST"], ["BOGUS"]),
+        ),
+      }),
+    },
+    {
+      weight: 30,
+      arbitrary: fc.record({
+        t: fc.constant("getrange" as const),
+        k: keyArb,
+        start: fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom("x", "9223372036854775807", "-9223372036854775808")),
+        end: fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom("1.5", "9223372036854775807", "-9223372036854775808")),
+      }),
+    },
+    {
+      weight: 30,
+      arbitrary: fc.record({
+        t: fc.constant("setrange" as const),
+        k: keyArb,
+        offset: fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), fc.constantFrom("x", "67108864", "99999999999")),
+        v: fc.oneof(fc.constantFrom("", "Z", "xyz"), valueArb),
+      }),
+    },
+    { weight: 20, arbitrary: fc.record({ t: fc.constantFrom("touch" as const, "unlink" as const), ks: fc.array(keyArb, { minLength: 1, maxLength: 4 }) }) },
+    { weight: 30, arbitrary: fc.record({ t: fc.constantFrom("type" as const, "expiretime" as const, "pexpiretime" as const), k: keyArb }) },
     { weight: 80, arbitrary: fc.record({ t: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3000 })) }) },
   );
 }

@@ -8,7 +8,7 @@ const { ascii, isWord, parseInt64, parsed, word } = argsModule; // locals: impor
 // getter calls on every access; hot paths read plain module constants instead.
 const { MAX_EXPIRY_MS, NO_REF } = layout;
 
-/** Expiry commands: EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST. */
+/** Expiry commands: EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST. */
 
 const W_NX = word("NX");
 const W_XX = word("XX");
@@ -134,6 +134,26 @@ function ttlGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
   }
   const left = Math.max(0, expiry - store.now());
   out.integer(ms ? left : Math.floor((left + 500) / 1000));
+}
+
+export function expiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  expiretimeGeneric(ctx, argv, out, false);
+}
+export function pexpiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  expiretimeGeneric(ctx, argv, out, true);
+}
+
+/** The absolute expiry (Redis 7): -2 if missing, -1 without one; seconds truncated. */
+function expiretimeGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, ms: boolean): void {
+  const store = ctx.store;
+  const ref = store.lookup(argv[1]!);
+  if (ref === NO_REF) {
+    out.integer(-2);
+    return;
+  }
+  const expiry = store.expiryOf(ref);
+  if (expiry === 0) out.integer(-1);
+  else out.integer(ms ? expiry : Math.floor(expiry / 1000));
 }
 
 export function persist(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {

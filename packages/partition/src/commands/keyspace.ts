@@ -8,7 +8,7 @@ const { ascii, isWord, word } = argsModule; // locals: imported bindings may be 
 // getter calls on every access; hot paths read plain module constants instead.
 const { NO_REF } = layout;
 
-/** Keyspace commands: DEL EXISTS DBSIZE FLUSHALL FLUSHDB. */
+/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE DBSIZE FLUSHALL FLUSHDB. */
 
 const B_DEL = ascii("DEL");
 const B_FLUSHALL = ascii("FLUSHALL");
@@ -36,6 +36,24 @@ export function exists(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
   let n = 0;
   for (let i = 1; i < argv.length; i++) if (store.lookup(argv[i]!) !== NO_REF) n++;
   out.integer(n);
+}
+
+/** TOUCH key [key ...]: EXISTS that also marks each key as just used (for eviction). */
+export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const ref = store.lookup(argv[i]!);
+    if (ref === NO_REF) continue;
+    store.touch(ref);
+    n++;
+  }
+  out.integer(n);
+}
+
+/** TYPE key: every value is a string so far. */
+export function type(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  out.status(ctx.store.lookup(argv[1]!) === NO_REF ? "none" : "string");
 }
 
 export function dbsize(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {

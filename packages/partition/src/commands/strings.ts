@@ -10,7 +10,10 @@ const PutResult = PutResultImport; // a local: imported bindings may be getters 
 // getter calls on every access; hot paths read plain module constants instead.
 const { MAX_EXPIRY_MS, NO_REF } = layout;
 
-/** String commands: SET GET GETDEL MGET MSET INCR INCRBY DECR DECRBY APPEND STRLEN. */
+/**
+ * String commands: SET GET GETDEL MGET MSET INCR INCRBY DECR DECRBY APPEND STRLEN SETNX SETEX
+ * PSETEX GETSET GETEX GETRANGE SETRANGE.
+ */
 
 const EMPTY = new Uint8Array(0);
 const W_NX = word("NX");
@@ -25,6 +28,9 @@ const B_SET = ascii("SET");
 const B_DEL = ascii("DEL");
 const B_PXAT = ascii("PXAT");
 const B_MSET = ascii("MSET");
+const B_PEXPIREAT = ascii("PEXPIREAT");
+const B_PERSIST = ascii("PERSIST");
+const W_PERSIST = word("PERSIST");
 
 const EXPIRE_NONE = 0;
 const EXPIRE_EX = 1;
@@ -302,4 +308,220 @@ export function strlen(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
 
 function logSetValue(ctx: CommandContext, key: Uint8Array, value: Uint8Array, expiryMs: number): void {
   ctx.log(expiryMs === 0 ? [B_SET, key, value] : [B_SET, key, value, B_PXAT, ascii(String(expiryMs))]);
+}
+
+/** SETNX key value: 1 if it set the key (which had no value), 0 if the key exists. */
+export function setnx(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const value = argv[2]!;
+  if (store.lookup(key) !== NO_REF) {
+    out.integer(0);
+    return;
+  }
+  const result = store.put(key, NO_REF, value, 0, value.length, EMPTY, 0, 0, 0, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) ctx.log([B_SET, key, value]);
+  out.integer(1);
+}
+
+export function setex(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  setWithTtl(ctx, argv, out, "setex", 1000);
+}
+export function psetex(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  setWithTtl(ctx, argv, out, "psetex", 1);
+}
+
+/** SETEX / PSETEX key ttl value: SET key value EX|PX ttl, with Redis's errors for the ttl. */
+function setWithTtl(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, name: string, unitMs: number): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const value = argv[3]!;
+  if (!parseInt64(argv[2]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  const ttl = parsed.big ? -1 : parsed.num;
+  const expiryMs = ttl > 0 && ttl <= MAX_EXPIRY_MS ? ttl * unitMs + store.now() : -1;
+  if (expiryMs <= 0 || expiryMs > MAX_EXPIRY_MS) {
+    out.error("ERR", Errors.invalidExpire(name));
+    return;
+  }
+  const result = store.put(key, store.lookup(key), value, 0, value.length, EMPTY, 0, 0, expiryMs, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) logSetValue(ctx, key, value, expiryMs);
+  out.ok();
+}
+
+/** GETSET key value: SET key value GET (the expiry goes, as with SET). */
+export function getset(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const value = argv[2]!;
+  const found = store.lookup(key);
+  let old: Uint8Array | null = null;
+  if (found !== NO_REF) {
+    store.loadValue(found);
+    old = store.valueBytes.slice(store.valueOffset, store.valueOffset + store.valueLength);
+  }
+  const result = store.put(key, found, value, 0, value.length, EMPTY, 0, 0, 0, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) ctx.log([B_SET, key, value]);
+  if (old !== null) out.bulk(old, 0, old.length);
+  else out.nil();
+}
+
+/**
+ * GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: the value, and the expiry set
+ * or removed. As in Redis: the options are checked first (one at most), then the time, then the
+ * key; a time already past deletes the key after its value is read.
+ */
+export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  let kind = EXPIRE_NONE;
+  let persist = false;
+  let arg: Uint8Array = EMPTY;
+  const argc = argv.length;
+  for (let i = 2; i < argc; i++) {
+    const a = argv[i]!;
+    const isTime = isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT);
+    if (isTime && kind === EXPIRE_NONE && !persist && i + 1 < argc) {
+      kind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+      arg = argv[++i]!;
+    } else if (isWord(a, W_PERSIST) && kind === EXPIRE_NONE && !persist) {
+      persist = true;
+    } else {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
+  }
+  let expiryMs = 0;
+  if (kind !== EXPIRE_NONE) {
+    if (!parseInt64(arg)) {
+      out.error("ERR", Errors.notInteger());
+      return;
+    }
+    let v = parsed.big ? -1 : parsed.num;
+    if (v > 0 && v <= MAX_EXPIRY_MS) {
+      if (kind === EXPIRE_EX || kind === EXPIRE_EXAT) v *= 1000;
+      if (kind === EXPIRE_EX || kind === EXPIRE_PX) v += store.now();
+    }
+    if (v <= 0 || v > MAX_EXPIRY_MS) {
+      out.error("ERR", Errors.invalidExpire("getex"));
+      return;
+    }
+    expiryMs = v;
+  }
+  const ref = store.lookup(key);
+  if (ref === NO_REF) {
+    out.nil();
+    return;
+  }
+  store.touch(ref);
+  store.loadValue(ref);
+  out.bulk(store.valueBytes, store.valueOffset, store.valueLength);
+  if (kind !== EXPIRE_NONE) {
+    if (store.isExpired(expiryMs)) {
+      store.removeFound(key, ref);
+      if (ctx.writeLog !== null) ctx.log([B_DEL, key]);
+    } else {
+      store.setExpiry(ref, expiryMs);
+      if (ctx.writeLog !== null) ctx.log([B_PEXPIREAT, key, ascii(String(expiryMs))]);
+    }
+  } else if (persist && store.expiryOf(ref) !== 0) {
+    store.setExpiry(ref, 0);
+    if (ctx.writeLog !== null) ctx.log([B_PERSIST, key]);
+  }
+}
+
+/** GETRANGE key start end: Redis's getrangeCommand, offsets in bytes, both ends inclusive. */
+export function getrange(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  if (!parseInt64(argv[2]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  let start = parsed.big ? (parsed.bigint < 0n ? -Infinity : Infinity) : parsed.num;
+  if (!parseInt64(argv[3]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  let end = parsed.big ? (parsed.bigint < 0n ? -Infinity : Infinity) : parsed.num;
+  const ref = store.lookup(argv[1]!);
+  if (ref === NO_REF) {
+    out.bulk(EMPTY, 0, 0);
+    return;
+  }
+  store.loadValue(ref);
+  const len = store.valueLength;
+  if (start < 0 && end < 0 && start > end) {
+    out.bulk(EMPTY, 0, 0);
+    return;
+  }
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) {
+    out.bulk(EMPTY, 0, 0);
+    return;
+  }
+  out.bulk(store.valueBytes, store.valueOffset + start, end - start + 1);
+}
+
+/**
+ * SETRANGE key offset value: writes value at offset, zero-padding a shorter (or missing) value;
+ * returns the new length. An empty value changes nothing (a missing key stays missing). The
+ * expiry stays. A result past --max-value-bytes is refused (TOOBIG) before anything is built.
+ */
+export function setrange(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const key = argv[1]!;
+  const patch = argv[3]!;
+  if (!parseInt64(argv[2]!)) {
+    out.error("ERR", Errors.notInteger());
+    return;
+  }
+  if (parsed.big || parsed.num < 0) {
+    out.error("ERR", "offset is out of range");
+    return;
+  }
+  const offset = parsed.num;
+  const found = store.lookup(key);
+  const oldLength = found === NO_REF ? 0 : store.valueLengthOf(found);
+  if (patch.length === 0) {
+    out.integer(oldLength);
+    return;
+  }
+  if (offset + patch.length > store.maxValueBytes) {
+    out.error("TOOBIG", Errors.valueTooBig(store.maxValueBytes));
+    return;
+  }
+  const length = Math.max(oldLength, offset + patch.length);
+  const value = new Uint8Array(length);
+  let expiryMs = 0;
+  if (found !== NO_REF) {
+    store.loadValue(found);
+    value.set(store.valueBytes.subarray(store.valueOffset, store.valueOffset + store.valueLength));
+    expiryMs = store.expiryOf(found);
+  }
+  value.set(patch, offset);
+  const result = store.put(key, found, value, 0, length, EMPTY, 0, 0, expiryMs, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return;
+  }
+  if (ctx.writeLog !== null) logSetValue(ctx, key, value, expiryMs);
+  out.integer(length);
 }
