@@ -141,6 +141,39 @@ describe.skipIf(!existsSync(MAIN))("durability through the server", () => {
     await stopGracefully(s);
   });
 
+  it("BGSAVE snapshots every partition now; LASTSAVE and INFO persistence follow it", async () => {
+    const dir = dataDir();
+    const s = await start(dir, ["--fsync", "everysec"]);
+    const persistence = async (): Promise<Record<string, string>> => {
+      await new Promise((r) => setTimeout(r, 1_300)); // partitions report about once a second
+      const info = String(await s.client.command("INFO", "persistence"));
+      return Object.fromEntries(info.split("\r\n").filter((l) => l.includes(":")).map((l) => l.split(":") as [string, string]));
+    };
+    const startedAt = Number(await s.client.command("LASTSAVE"));
+    expect(Math.abs(startedAt - Date.now() / 1000)).toBeLessThan(120);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) writes.push(s.client.set(`save:${i}`, "x"));
+    await Promise.all(writes);
+    const before = await persistence();
+    expect(Number(before.rdb_changes_since_last_save)).toBe(300);
+    expect(before.rdb_last_bgsave_status).toBe("ok");
+    await new Promise((r) => setTimeout(r, 1_000)); // so that LASTSAVE can move (seconds)
+    expect(String(await s.client.command("BGSAVE"))).toBe("Background saving started");
+    const snaps = (p: number) => readdirSync(join(dir, `p${p}`, "snap")).filter((n) => n.endsWith(".snap")).length;
+    const deadline = Date.now() + 20_000;
+    while (snaps(0) === 0 || snaps(1) === 0) {
+      if (Date.now() > deadline) throw new Error("BGSAVE wrote no snapshot in 20 s");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const after = await persistence();
+    expect(Number(after.rdb_changes_since_last_save)).toBe(0);
+    expect(after.rdb_bgsave_in_progress).toBe("0");
+    expect(Number(after.rdb_last_save_time)).toBeGreaterThan(startedAt);
+    expect(Number(await s.client.command("LASTSAVE"))).toBe(Number(after.rdb_last_save_time));
+    await expect(s.client.command("BGSAVE", "NOW")).rejects.toThrow("ERR syntax error");
+    await stopGracefully(s);
+  });
+
   it("a graceful stop after a large WAL writes a snapshot, so the restart loads it instead of replaying", async () => {
     const dir = dataDir();
     let s = await start(dir, ["--fsync", "no"]);

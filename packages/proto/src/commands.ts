@@ -53,7 +53,9 @@ export type CommandMerge =
   | "array-in-key-order" // MGET: one element per key, in the order the keys were given
   | "sum" // DEL, EXISTS, DBSIZE: integer replies added up
   | "ok" // MSET, FLUSHALL: OK when every part said OK
-  | "ordered-keys"; // SCAN, KEYS: key lists merged in byte order
+  | "ordered-keys" // SCAN, KEYS: key lists merged in byte order
+  | "first" // BGSAVE: the first partition's reply when no part is an error
+  | "min"; // LASTSAVE: the smallest of the integer replies
 
 export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "server" | "connection";
 
@@ -211,6 +213,11 @@ const ENTRIES: readonly Entry[] = [
     "QUIT", "Close the connection after replying OK (arguments are ignored, as in Redis)."),
   cmd("TIME", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "server",
     "TIME", "Server time as [unix-seconds, microseconds]."),
+  cmd("BGSAVE", -1, NO_KEYS, ADMIN, "all", "first", "server",
+    "BGSAVE [SCHEDULE]",
+    "Start a snapshot of every partition now, in the background (SCHEDULE: after the one running)."),
+  cmd("LASTSAVE", 1, NO_KEYS, FAST, "all", "min", "server",
+    "LASTSAVE", "Unix time of the last snapshot every partition has completed (the server's start if none)."),
   // Answered by the router core itself (it holds the partitions); refused unless the server
   // runs with --enable-debug-commands. For tests of fault handling, never for production.
   cmd("DEBUG", -2, NO_KEYS, ADMIN | CONNECTION, "router", "none", "server",

@@ -49,6 +49,11 @@ export interface PartitionStats {
   walFsyncUs?: number;
   /** WAL bytes written since the partition's worker started. */
   walBytesWritten?: number;
+  /** Snapshot figures (INFO persistence); absent when in-memory or from in-process fakes. */
+  lastSnapshotAtMs?: number;
+  snapshotInProgress?: boolean;
+  lastSnapshotError?: string | null;
+  changesSinceSnapshot?: number;
 }
 
 export interface PartitionCallbacks {

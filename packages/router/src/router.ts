@@ -48,7 +48,7 @@ export interface RouterOptions {
 }
 
 /** How the parts of a fanned-out command are put back together. */
-const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4 } as const;
+const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4, First: 5, Min: 6 } as const;
 type MergeKind = (typeof MergeKind)[keyof typeof MergeKind];
 
 /** Parts of a command that runs on several partitions. Allocated per command: not the hot path. */
@@ -408,6 +408,8 @@ export class Router implements ServerContext {
       size = args.limit;
     } else if (spec.merge === "ordered-keys") kind = MergeKind.Keys;
     else if (spec.merge === "sum") kind = MergeKind.Sum;
+    else if (spec.merge === "first") kind = MergeKind.First;
+    else if (spec.merge === "min") kind = MergeKind.Min;
     else kind = MergeKind.Ok;
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
@@ -636,6 +638,18 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
     case MergeKind.Ok:
       sink.ok();
       return;
+    case MergeKind.First:
+      writeReply(sink, parts[0]!);
+      return;
+    case MergeKind.Min: {
+      let min: bigint | null = null;
+      for (const p of parts) {
+        if (p.kind !== "integer") throw new Error(`partition sent ${p.kind} where an integer was expected`);
+        if (min === null || p.value < min) min = p.value;
+      }
+      sink.integer(Number(min!));
+      return;
+    }
     case MergeKind.Mget: {
       const values: Reply[] = new Array(fanout.size);
       for (let i = 0; i < parts.length; i++) {

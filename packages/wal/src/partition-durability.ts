@@ -56,6 +56,8 @@ export interface DurabilityStats {
   /** WAL bytes written since the last completed snapshot. */
   walBytesSinceSnapshot: number;
   snapshotInProgress: boolean;
+  /** Records written to the WAL since the state the last snapshot holds (Redis's rdb_changes_since_last_save). */
+  changesSinceSnapshot: number;
   snapshotItemsWritten: number;
   lastSnapshot: SnapshotResult | null;
   lastSnapshotAtMs: number;
@@ -219,6 +221,16 @@ export class PartitionDurability {
     }
   }
 
+  /** A snapshot is being written (in slices between batches). */
+  get snapshotInProgress(): boolean {
+    return this.snapshot !== null;
+  }
+
+  /** When the last snapshot completed (ms since the epoch); the open's time when none has yet. */
+  get lastSnapshotCompletedAtMs(): number {
+    return this.lastSnapshotAtMs;
+  }
+
   /** Take a snapshot soon (from the next tick), whatever the schedule says. */
   requestSnapshot(): void {
     this.snapshotRequested = true;
@@ -242,6 +254,7 @@ export class PartitionDurability {
       wal: ws,
       walBytesSinceSnapshot: ws.bytesWritten - this.walBytesAtSnapshot,
       snapshotInProgress: this.snapshot !== null,
+      changesSinceSnapshot: w === null ? 0 : Math.max(0, ws.nextLsn - this.lastSnapshotLsn),
       snapshotItemsWritten: this.snapshot?.itemsWritten ?? 0,
       lastSnapshot: this.lastSnapshot,
       lastSnapshotAtMs: this.lastSnapshotAtMs,

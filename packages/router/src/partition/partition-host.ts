@@ -651,6 +651,10 @@ export class PartitionHost {
           walFsyncs: m.walFsyncs,
           walFsyncUs: m.walFsyncUs,
           walBytesWritten: m.walBytesWritten,
+          lastSnapshotAtMs: m.lastSnapshotAtMs,
+          snapshotInProgress: m.snapshotInProgress,
+          lastSnapshotError: m.lastSnapshotError,
+          changesSinceSnapshot: m.changesSinceSnapshot,
         };
         const waiters = this.statsWaiters;
         this.statsWaiters = [];
@@ -678,7 +682,21 @@ export class PartitionHost {
     this.statsWaiters = [];
     const s = this.lastStats ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 };
     for (const w of waiters) {
-      w({ type: "stats", ...s, rescues: this.workerRescues, batches: 0, executed: 0, responseSpaceWaits: 0, walFsyncs: s.walFsyncs ?? 0, walFsyncUs: s.walFsyncUs ?? 0, walBytesWritten: s.walBytesWritten ?? 0 });
+      w({
+        type: "stats",
+        ...s,
+        rescues: this.workerRescues,
+        batches: 0,
+        executed: 0,
+        responseSpaceWaits: 0,
+        walFsyncs: s.walFsyncs ?? 0,
+        walFsyncUs: s.walFsyncUs ?? 0,
+        walBytesWritten: s.walBytesWritten ?? 0,
+        lastSnapshotAtMs: s.lastSnapshotAtMs ?? 0,
+        snapshotInProgress: false,
+        lastSnapshotError: s.lastSnapshotError ?? null,
+        changesSinceSnapshot: s.changesSinceSnapshot ?? 0,
+      });
     }
     if (this.exitWaiter !== null) {
       const w = this.exitWaiter;

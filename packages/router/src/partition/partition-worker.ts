@@ -12,7 +12,7 @@
  * counts a rescue). See ring/doorbell.ts for the protocol.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { COMMANDS, CommandFlag, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { Cmd, COMMANDS, CommandFlag, Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
 import { RingConsumer, RingProducer } from "../ring/spsc-ring.js";
 import {
   FORM_LARGE,
@@ -132,7 +132,8 @@ function executeBatch(): number {
     }
     writer.begin(token, isWrite ? STAGED_WRITE : 0);
     try {
-      engine.execute(spec, argv, writer);
+      if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE) snapshotCommand(spec.id, argv, writer);
+      else engine.execute(spec, argv, writer);
       writer.end();
     } catch (e) {
       // A handler bug must not take the partition down with it, nor leave a half reply.
@@ -217,6 +218,40 @@ function publishStaged(): boolean {
   publishedIndex = 0;
   ioErrorReply = null;
   return true;
+}
+
+const CMD_BGSAVE = Cmd.BGSAVE!;
+const CMD_LASTSAVE = Cmd.LASTSAVE!;
+const startedAtMs = Date.now();
+
+/** BGSAVE [SCHEDULE] and LASTSAVE, about this partition's snapshots (the engine has no part in them). */
+function snapshotCommand(id: number, argv: readonly Uint8Array[], out: ReplySink): void {
+  if (id === CMD_LASTSAVE) {
+    const at = durability === null ? startedAtMs : durability.lastSnapshotCompletedAtMs;
+    out.integer(Math.floor(at / 1000));
+    return;
+  }
+  const schedule = argv.length === 2 && Buffer.from(argv[1]!).toString("latin1").toUpperCase() === "SCHEDULE";
+  if (argv.length > 2 || (argv.length === 2 && !schedule)) {
+    out.error("ERR", Errors.syntax());
+    return;
+  }
+  if (durability === null) {
+    out.error("ERR", 'BGSAVE needs a data directory: this server keeps its data in memory only (--data-dir "")');
+    return;
+  }
+  if (durability.snapshotInProgress) {
+    if (!schedule) {
+      out.error("ERR", "Background save already in progress");
+      return;
+    }
+    durability.requestSnapshot();
+    out.status("Background saving scheduled");
+    return;
+  }
+  durability.requestSnapshot();
+  scheduleDurabilityTick();
+  out.status("Background saving started");
 }
 
 /** CONFIG SET appendfsync: the router's word wins; checked before each batch commits. */
@@ -372,7 +407,8 @@ let lastStatsMs = 0;
 
 function statsMessage(): PartitionStatsMessage {
   const s = engine.stats();
-  const wal = durability === null ? null : durability.stats().wal;
+  const d = durability === null ? null : durability.stats();
+  const wal = d === null ? null : d.wal;
   return {
     type: "stats",
     keys: s.keys,
@@ -387,6 +423,10 @@ function statsMessage(): PartitionStatsMessage {
     walFsyncs: wal === null ? 0 : wal.fsync.count,
     walFsyncUs: wal === null ? 0 : Math.round(wal.fsync.totalUs),
     walBytesWritten: wal === null ? 0 : wal.bytesWritten,
+    lastSnapshotAtMs: d === null ? 0 : d.lastSnapshotAtMs,
+    snapshotInProgress: d !== null && d.snapshotInProgress,
+    lastSnapshotError: d === null ? null : d.lastSnapshotError,
+    changesSinceSnapshot: d === null ? 0 : d.changesSinceSnapshot,
   };
 }
 

@@ -74,6 +74,13 @@ export interface PartitionStatsMessage {
   walFsyncUs: number;
   /** WAL bytes written since the worker started (0 when in-memory). */
   walBytesWritten: number;
+  /** When the last snapshot completed, ms since the epoch (the worker's start if none; 0 in memory). */
+  lastSnapshotAtMs: number;
+  snapshotInProgress: boolean;
+  /** The last snapshot attempt failed with this (null once one succeeds). */
+  lastSnapshotError: string | null;
+  /** Write records since the state the last snapshot holds. */
+  changesSinceSnapshot: number;
 }
 
 /** Worker -> host. */

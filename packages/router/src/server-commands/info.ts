@@ -115,12 +115,20 @@ function memorySection(ctx: ServerContext, stats: ServerStats): string[] {
 
 function persistenceSection(ctx: ServerContext): string[] {
   const durable = ctx.config.dataDir !== "";
+  // Redis's rdb_* fields stand for the partitions' snapshots: a save of the whole dataset is
+  // done when every partition has written one, so the last save time is the oldest of theirs.
+  const parts = ctx.stats().partitions;
+  let lastSaveMs = Infinity;
+  for (const p of parts) if (p.lastSnapshotAtMs !== undefined && p.lastSnapshotAtMs > 0) lastSaveMs = Math.min(lastSaveMs, p.lastSnapshotAtMs);
+  if (lastSaveMs === Infinity) lastSaveMs = ctx.startedAtMs;
+  const failed = parts.some((p) => p.lastSnapshotError !== undefined && p.lastSnapshotError !== null);
   return [
     "loading:0",
     "async_loading:0",
-    "rdb_changes_since_last_save:0",
-    "rdb_bgsave_in_progress:0",
-    "rdb_last_bgsave_status:ok",
+    `rdb_changes_since_last_save:${sum(ctx, (p) => p.changesSinceSnapshot ?? 0)}`,
+    `rdb_bgsave_in_progress:${parts.some((p) => p.snapshotInProgress === true) ? 1 : 0}`,
+    `rdb_last_save_time:${Math.floor(lastSaveMs / 1000)}`,
+    `rdb_last_bgsave_status:${failed ? "err" : "ok"}`,
     `aof_enabled:${durable ? 1 : 0}`,
     "aof_rewrite_in_progress:0",
     "aof_last_write_status:ok",
