@@ -309,6 +309,8 @@ describe("ioredis: server and connection commands", () => {
     expect(list).toContain("name=e2e-io ");
     await io.set("info:key", "1");
     await io.set("info:ttl-key", "1", "EX", 600);
+    await io.get("info:key");
+    await io.get("info:missing");
     await sleep(1500); // partition figures are refreshed about once a second
     const info = await io.info();
     expect(info).toContain("# Server\r\nredis_version:");
@@ -318,6 +320,8 @@ describe("ioredis: server and connection commands", () => {
     const stats = await io.info("stats");
     const counter = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? NaN);
     expect(counter("tessera_partition_requests")).toBeGreaterThanOrEqual(2);
+    expect(counter("keyspace_hits")).toBeGreaterThanOrEqual(1);
+    expect(counter("keyspace_misses")).toBeGreaterThanOrEqual(1);
     expect(counter("tessera_partition_batches")).toBeGreaterThanOrEqual(1);
     expect(counter("tessera_partition_batches")).toBeLessThanOrEqual(counter("tessera_partition_requests"));
     expect(counter("tessera_partition_wakeups")).toBeLessThanOrEqual(counter("tessera_partition_batches"));

@@ -42,6 +42,9 @@ export interface EngineStats {
   reservedBytes: number;
   maxMemoryBytes: number;
   expiredKeys: number;
+  /** Keys found / not found by the reading commands (GET, MGET, GETEX, GETDEL, GETRANGE, STRLEN, TTL, ...). */
+  keyspaceHits: number;
+  keyspaceMisses: number;
   keysWithExpiry: number;
   /** Exact bytes of items (headers + keys + values + chunk headers). */
   itemBytes: number;

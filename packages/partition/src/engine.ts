@@ -216,6 +216,8 @@ export class PartitionEngine {
       reservedBytes,
       maxMemoryBytes: s.maxMemoryBytes,
       expiredKeys: s.expiredKeys,
+      keyspaceHits: s.keyspaceHits,
+      keyspaceMisses: s.keyspaceMisses,
       keysWithExpiry: s.keysWithExpiry,
       itemBytes: s.itemBytes,
       slabUsedBytes: s.slabs.usedBytes,

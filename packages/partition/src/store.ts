@@ -107,6 +107,9 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
 
   // Counters.
   expiredKeys = 0;
+  /** Read lookups that found / did not find their key (Redis's keyspace_hits / _misses). */
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
   keysWithExpiry = 0;
   /** Exact bytes of items: headers + keys + values (+ chunk headers). */
   itemBytes = 0;
@@ -381,6 +384,14 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
    * The ref of `key`, or NO_REF when missing. An expired item is deleted on the way (lazy
    * expiry). Leaves the hash index positioned on the key for remove()/put().
    */
+  /** lookup() for a command that reads the key: counts a keyspace hit or miss (INFO stats). */
+  lookupRead(key: Uint8Array): number {
+    const ref = this.lookup(key);
+    if (ref === NO_REF) this.keyspaceMisses++;
+    else this.keyspaceHits++;
+    return ref;
+  }
+
   lookup(key: Uint8Array): number {
     const h = hashBytes(key, 0, key.length);
     this.lastHash = h;

@@ -140,6 +140,25 @@ describe("keyspace and expiry", () => {
   });
 });
 
+describe("keyspace hits and misses", () => {
+  it("count the reading commands' lookups, per key, and not the writes'", () => {
+    const e = engine();
+    cmd(e, "SET", "a", "1");
+    cmd(e, "SET", "b", "2", "NX");
+    cmd(e, "INCR", "c");
+    cmd(e, "DEL", "zz");
+    expect([e.stats().keyspaceHits, e.stats().keyspaceMisses]).toEqual([0, 0]);
+    cmd(e, "GET", "a");
+    cmd(e, "GET", "missing");
+    cmd(e, "MGET", "a", "b", "x", "y");
+    cmd(e, "EXISTS", "a", "nope");
+    cmd(e, "STRLEN", "c");
+    cmd(e, "TTL", "gone");
+    cmd(e, "TYPE", "b");
+    expect([e.stats().keyspaceHits, e.stats().keyspaceMisses]).toEqual([6, 5]);
+  });
+});
+
 describe("scan", () => {
   it("partition SCAN with prefix, LIMIT, CURSOR, MATCH; KEYS", () => {
     const clock = new VirtualClock();

@@ -43,6 +43,9 @@ export interface PartitionStats {
   usedBytes: number;
   reservedBytes: number;
   expiredKeys: number;
+  /** Reads that found / missed their key since the partition's worker started (INFO stats). */
+  keyspaceHits?: number;
+  keyspaceMisses?: number;
   /** WAL fsyncs since the partition's worker started (optional: in-process fakes omit it). */
   walFsyncs?: number;
   /** Microseconds spent in those fsyncs, summed. */

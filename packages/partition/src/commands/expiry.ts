@@ -122,7 +122,7 @@ export function pttl(ctx: CommandContext, argv: readonly Uint8Array[], out: Repl
 
 function ttlGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, ms: boolean): void {
   const store = ctx.store;
-  const ref = store.lookup(argv[1]!);
+  const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
     out.integer(-2);
     return;
@@ -146,7 +146,7 @@ export function pexpiretime(ctx: CommandContext, argv: readonly Uint8Array[], ou
 /** The absolute expiry (Redis 7): -2 if missing, -1 without one; seconds truncated. */
 function expiretimeGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, ms: boolean): void {
   const store = ctx.store;
-  const ref = store.lookup(argv[1]!);
+  const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
     out.integer(-2);
     return;

@@ -34,7 +34,7 @@ export function del(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
 export function exists(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   const store = ctx.store;
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (store.lookup(argv[i]!) !== NO_REF) n++;
+  for (let i = 1; i < argv.length; i++) if (store.lookupRead(argv[i]!) !== NO_REF) n++;
   out.integer(n);
 }
 
@@ -43,7 +43,7 @@ export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
   const store = ctx.store;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    const ref = store.lookup(argv[i]!);
+    const ref = store.lookupRead(argv[i]!);
     if (ref === NO_REF) continue;
     store.touch(ref);
     n++;
@@ -53,7 +53,7 @@ export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
 
 /** TYPE key: every value is a string so far. */
 export function type(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  out.status(ctx.store.lookup(argv[1]!) === NO_REF ? "none" : "string");
+  out.status(ctx.store.lookupRead(argv[1]!) === NO_REF ? "none" : "string");
 }
 
 export function dbsize(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {

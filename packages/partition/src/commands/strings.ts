@@ -40,7 +40,7 @@ const EXPIRE_PXAT = 4;
 
 export function get(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   const store = ctx.store;
-  const ref = store.lookup(argv[1]!);
+  const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
     out.nil();
     return;
@@ -139,7 +139,7 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
 export function getdel(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   const store = ctx.store;
   const key = argv[1]!;
-  const ref = store.lookup(key);
+  const ref = store.lookupRead(key);
   if (ref === NO_REF) {
     out.nil();
     return;
@@ -155,7 +155,7 @@ export function mget(ctx: CommandContext, argv: readonly Uint8Array[], out: Repl
   const n = argv.length - 1;
   out.array(n);
   for (let i = 1; i <= n; i++) {
-    const ref = store.lookup(argv[i]!);
+    const ref = store.lookupRead(argv[i]!);
     if (ref === NO_REF) {
       out.nil();
       continue;
@@ -302,7 +302,7 @@ export function append(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
 }
 
 export function strlen(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  const ref = ctx.store.lookup(argv[1]!);
+  const ref = ctx.store.lookupRead(argv[1]!);
   out.integer(ref === NO_REF ? 0 : ctx.store.valueLengthOf(ref));
 }
 
@@ -422,7 +422,7 @@ export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
     }
     expiryMs = v;
   }
-  const ref = store.lookup(key);
+  const ref = store.lookupRead(key);
   if (ref === NO_REF) {
     out.nil();
     return;
@@ -457,7 +457,7 @@ export function getrange(ctx: CommandContext, argv: readonly Uint8Array[], out: 
     return;
   }
   let end = parsed.big ? (parsed.bigint < 0n ? -Infinity : Infinity) : parsed.num;
-  const ref = store.lookup(argv[1]!);
+  const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
     out.bulk(EMPTY, 0, 0);
     return;

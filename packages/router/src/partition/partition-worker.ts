@@ -416,6 +416,8 @@ function statsMessage(): PartitionStatsMessage {
     usedBytes: s.usedBytes,
     reservedBytes: s.reservedBytes,
     expiredKeys: s.expiredKeys,
+    keyspaceHits: s.keyspaceHits,
+    keyspaceMisses: s.keyspaceMisses,
     rescues,
     batches,
     executed,

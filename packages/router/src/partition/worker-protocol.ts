@@ -62,6 +62,8 @@ export interface PartitionStatsMessage {
   usedBytes: number;
   reservedBytes: number;
   expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
   /** Backstop wake-ups that found work a notify should have announced (worker side). */
   rescues: number;
   batches: number;

@@ -157,8 +157,8 @@ function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): st
     `client_output_buffer_limit_disconnections:${stats.outputBufferDisconnections}`,
     `expired_keys:${expired}`,
     "evicted_keys:0",
-    "keyspace_hits:0",
-    "keyspace_misses:0",
+    `keyspace_hits:${sum(ctx, (p) => p.keyspaceHits ?? 0)}`,
+    `keyspace_misses:${sum(ctx, (p) => p.keyspaceMisses ?? 0)}`,
     "pubsub_channels:0",
     "pubsub_patterns:0",
     // The hop into the partitions: requests per batch is how well batching works, wake-ups
