@@ -57,6 +57,8 @@ export interface PartitionStats {
   snapshotInProgress?: boolean;
   lastSnapshotError?: string | null;
   changesSinceSnapshot?: number;
+  /** The WAL's disk error while the partition refuses writes, else null. */
+  walFailed?: string | null;
 }
 
 export interface PartitionCallbacks {

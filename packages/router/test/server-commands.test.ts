@@ -277,6 +277,32 @@ describe("INFO", () => {
     expect(ks).toBe("# Keyspace\r\ndb0:keys=42,expires=7,avg_ttl=0\r\n");
     expect(text(run(ctx, s, "INFO", "nosuch"))).toBe("");
   });
+  it("persistence and stats come from the partitions' figures: snapshots, WAL failures, hits and misses", () => {
+    const s = makeSession();
+    const base = makeContext([s]);
+    const now = Date.now();
+    const ctx: ServerContext = {
+      ...base,
+      stats: () => ({
+        ...base.stats(),
+        partitions: [
+          { keys: 1, keysWithExpiry: 0, usedBytes: 1, reservedBytes: 1, expiredKeys: 0, keyspaceHits: 5, keyspaceMisses: 1, lastSnapshotAtMs: now - 60_000, snapshotInProgress: false, lastSnapshotError: null, changesSinceSnapshot: 7, walFailed: null },
+          { keys: 1, keysWithExpiry: 0, usedBytes: 1, reservedBytes: 1, expiredKeys: 0, keyspaceHits: 2, keyspaceMisses: 3, lastSnapshotAtMs: now - 5_000, snapshotInProgress: true, lastSnapshotError: "ENOSPC: no space left on device", changesSinceSnapshot: 4, walFailed: "ENOSPC: no space left on device" },
+        ],
+      }),
+    };
+    const all = text(run(ctx, s, "INFO"));
+    expect(all).toContain("rdb_changes_since_last_save:11\r\n");
+    expect(all).toContain("rdb_bgsave_in_progress:1\r\n");
+    expect(all).toContain(`rdb_last_save_time:${Math.floor((now - 60_000) / 1000)}\r\n`); // the oldest partition's
+    expect(all).toContain("rdb_last_bgsave_status:err\r\n");
+    expect(all).toContain("aof_last_write_status:err\r\n");
+    expect(all).toContain("tessera_wal_failed_partitions:1\r\n");
+    expect(all).toContain("keyspace_hits:7\r\nkeyspace_misses:4\r\n");
+    const healthy = text(run(makeContext([s]), s, "INFO", "persistence"));
+    expect(healthy).toContain("rdb_last_bgsave_status:ok\r\n");
+    expect(healthy).toContain("aof_last_write_status:ok\r\n");
+  });
   it("omits db0 when the keyspace is empty, as Redis does", () => {
     const s = makeSession();
     expect(text(run(makeContext([s], 0), s, "INFO", "keyspace"))).toBe("# Keyspace\r\n");

@@ -657,6 +657,7 @@ export class PartitionHost {
           snapshotInProgress: m.snapshotInProgress,
           lastSnapshotError: m.lastSnapshotError,
           changesSinceSnapshot: m.changesSinceSnapshot,
+          walFailed: m.walFailed,
         };
         const waiters = this.statsWaiters;
         this.statsWaiters = [];
@@ -700,6 +701,7 @@ export class PartitionHost {
         snapshotInProgress: false,
         lastSnapshotError: s.lastSnapshotError ?? null,
         changesSinceSnapshot: s.changesSinceSnapshot ?? 0,
+        walFailed: s.walFailed ?? null,
       });
     }
     if (this.exitWaiter !== null) {

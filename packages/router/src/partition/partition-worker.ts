@@ -429,6 +429,7 @@ function statsMessage(): PartitionStatsMessage {
     snapshotInProgress: d !== null && d.snapshotInProgress,
     lastSnapshotError: d === null ? null : d.lastSnapshotError,
     changesSinceSnapshot: d === null ? 0 : d.changesSinceSnapshot,
+    walFailed: d === null ? null : d.failed,
   };
 }
 

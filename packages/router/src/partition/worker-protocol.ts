@@ -83,6 +83,8 @@ export interface PartitionStatsMessage {
   lastSnapshotError: string | null;
   /** Write records since the state the last snapshot holds. */
   changesSinceSnapshot: number;
+  /** The WAL's disk error while writes are refused, else null. */
+  walFailed: string | null;
 }
 
 /** Worker -> host. */

@@ -131,7 +131,9 @@ function persistenceSection(ctx: ServerContext): string[] {
     `rdb_last_bgsave_status:${failed ? "err" : "ok"}`,
     `aof_enabled:${durable ? 1 : 0}`,
     "aof_rewrite_in_progress:0",
-    "aof_last_write_status:ok",
+    // Redis's AOF write status stands for the partitions' WAL: err while any refuses writes.
+    `aof_last_write_status:${parts.some((p) => p.walFailed !== undefined && p.walFailed !== null) ? "err" : "ok"}`,
+    `tessera_wal_failed_partitions:${parts.filter((p) => p.walFailed !== undefined && p.walFailed !== null).length}`,
     `tessera_fsync:${ctx.config.fsync}`,
     // Summed over partitions from their last stats (about once a second), since each started.
     `tessera_wal_fsyncs:${sum(ctx, (p) => p.walFsyncs ?? 0)}`,
