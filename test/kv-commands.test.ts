@@ -75,6 +75,10 @@ describe.each([1, 2, 4])("key-value commands with %i partition(s)", (partitions)
     expect((await c.getRange("t:r", -2, -1)).toString()).toBe("xy");
     expect(await c.getRange("t:missing", 0, 10)).toEqual(Buffer.alloc(0));
     expect(await call(c, "SETRANGE", "t:r", "-1", "x")).toEqual({ error: "ERR offset is out of range" });
+    expect(await c.incrByFloat("t:f", "10.50")).toBe("10.5");
+    expect(await c.incrByFloat("t:f", 0.1)).toBe("10.6");
+    expect(await call(c, "INCRBYFLOAT", "t:f", "nan")).toEqual({ error: "ERR value is not a valid float" });
+    expect(await c.del("t:f")).toBe(1);
     expect(await c.type("t:a")).toBe("string");
     expect(await c.type("t:missing")).toBe("none");
     expect(await c.touch("t:a", "t:b", "t:missing")).toBe(2);

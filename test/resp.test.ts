@@ -280,6 +280,9 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.setrange("pad", 3, "x")).toBe(4);
     expect(await io.getBuffer("pad")).toEqual(Buffer.from([0, 0, 0, 0x78]));
     await expect(io.setrange("r", -1, "x")).rejects.toThrow("ERR offset is out of range");
+    expect(await io.set("f", "0.1")).toBe("OK");
+    expect(await io.incrbyfloat("f", "0.2")).toBe("0.3"); // Redis's long double, not 0.30000000000000004
+    expect(await io.incrbyfloat("f", "5.0e3")).toBe("5000.29999999999999982"); // what Redis 7 answers too
     expect(await io.type("r")).toBe("string");
     expect(await io.type("n:missing")).toBe("none");
     // Keys spread over the 3 partitions.

@@ -210,6 +210,12 @@ export class TesseraClient {
     return expectInteger("DECRBY", await this.connection.send("DECRBY", [key, int(decrement)]));
   }
 
+  /** Adds a floating-point increment (computed as Redis does); resolves with the new value as text. */
+  async incrByFloat(key: Bytes, increment: number | string): Promise<string> {
+    const reply = await this.connection.send("INCRBYFLOAT", [key, String(increment)]);
+    return expectBulkOrNil("INCRBYFLOAT", reply)!.toString("latin1");
+  }
+
   /** Appends; resolves with the new length. */
   async append(key: Bytes, value: Bytes): Promise<number> {
     return expectCount("APPEND", await this.connection.send("APPEND", [key, value]));

@@ -35,6 +35,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   GETEX: stringCommands.getex,
   GETRANGE: stringCommands.getrange,
   SETRANGE: stringCommands.setrange,
+  INCRBYFLOAT: stringCommands.incrbyfloat,
   DEL: keyspaceCommands.del,
   UNLINK: keyspaceCommands.del,
   EXISTS: keyspaceCommands.exists,
