@@ -114,13 +114,28 @@ function expireGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
 }
 
 export function ttl(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  ttlGeneric(ctx, argv, out, false);
+  replyExpiry(ctx, argv, out, TTL_SECONDS);
 }
 export function pttl(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  ttlGeneric(ctx, argv, out, true);
+  replyExpiry(ctx, argv, out, TTL_MS);
+}
+export function expiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  replyExpiry(ctx, argv, out, AT_SECONDS);
+}
+export function pexpiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  replyExpiry(ctx, argv, out, AT_MS);
 }
 
-function ttlGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, ms: boolean): void {
+const TTL_SECONDS = 0;
+const TTL_MS = 1;
+const AT_SECONDS = 2;
+const AT_MS = 3;
+
+/**
+ * TTL / PTTL (time left; seconds rounded) and EXPIRETIME / PEXPIRETIME (the absolute time;
+ * seconds truncated): -2 if the key is missing, -1 without an expiry.
+ */
+function replyExpiry(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, mode: number): void {
   const store = ctx.store;
   const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
@@ -132,28 +147,12 @@ function ttlGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
     out.integer(-1);
     return;
   }
-  const left = Math.max(0, expiry - store.now());
-  out.integer(ms ? left : Math.floor((left + 500) / 1000));
-}
-
-export function expiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  expiretimeGeneric(ctx, argv, out, false);
-}
-export function pexpiretime(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  expiretimeGeneric(ctx, argv, out, true);
-}
-
-/** The absolute expiry (Redis 7): -2 if missing, -1 without one; seconds truncated. */
-function expiretimeGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, ms: boolean): void {
-  const store = ctx.store;
-  const ref = store.lookupRead(argv[1]!);
-  if (ref === NO_REF) {
-    out.integer(-2);
-    return;
+  if (mode === AT_MS) out.integer(expiry);
+  else if (mode === AT_SECONDS) out.integer(Math.floor(expiry / 1000));
+  else {
+    const left = Math.max(0, expiry - store.now());
+    out.integer(mode === TTL_MS ? left : Math.floor((left + 500) / 1000));
   }
-  const expiry = store.expiryOf(ref);
-  if (expiry === 0) out.integer(-1);
-  else out.integer(ms ? expiry : Math.floor(expiry / 1000));
 }
 
 export function persist(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {

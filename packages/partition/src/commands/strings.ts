@@ -84,21 +84,8 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
   }
   let expiryMs = 0;
   if (expireKind !== EXPIRE_NONE) {
-    if (!parseInt64(expireArg)) {
-      out.error("ERR", Errors.notInteger());
-      return;
-    }
-    // Big values are far past MAX_EXPIRY_MS (or not positive): invalid either way.
-    let v = parsed.big ? -1 : parsed.num;
-    if (v > 0) {
-      if (expireKind === EXPIRE_EX || expireKind === EXPIRE_EXAT) v *= 1000;
-      if (expireKind === EXPIRE_EX || expireKind === EXPIRE_PX) v += store.now();
-    }
-    if (v <= 0 || v > MAX_EXPIRY_MS) {
-      out.error("ERR", Errors.invalidExpire("set"));
-      return;
-    }
-    expiryMs = v;
+    expiryMs = expiryFromOption(ctx, expireKind, expireArg, "set", out);
+    if (expiryMs < 0) return;
   }
 
   const found = store.lookup(key);
@@ -135,6 +122,28 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
   } else {
     out.ok();
   }
+}
+
+/**
+ * The absolute expiry (ms) an EX / PX / EXAT / PXAT option of `command` asks for, or -1 after
+ * replying Redis's error (not an integer; not positive or past what the header holds).
+ */
+function expiryFromOption(ctx: CommandContext, kind: number, arg: Uint8Array, command: string, out: ReplySink): number {
+  if (!parseInt64(arg)) {
+    out.error("ERR", Errors.notInteger());
+    return -1;
+  }
+  // Big values are far past MAX_EXPIRY_MS (or not positive): invalid either way.
+  let v = parsed.big ? -1 : parsed.num;
+  if (v > 0 && v <= MAX_EXPIRY_MS) {
+    if (kind === EXPIRE_EX || kind === EXPIRE_EXAT) v *= 1000;
+    if (kind === EXPIRE_EX || kind === EXPIRE_PX) v += ctx.store.now();
+  }
+  if (v <= 0 || v > MAX_EXPIRY_MS) {
+    out.error("ERR", Errors.invalidExpire(command));
+    return -1;
+  }
+  return v;
 }
 
 export function getdel(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
@@ -408,20 +417,8 @@ export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
   }
   let expiryMs = 0;
   if (kind !== EXPIRE_NONE) {
-    if (!parseInt64(arg)) {
-      out.error("ERR", Errors.notInteger());
-      return;
-    }
-    let v = parsed.big ? -1 : parsed.num;
-    if (v > 0 && v <= MAX_EXPIRY_MS) {
-      if (kind === EXPIRE_EX || kind === EXPIRE_EXAT) v *= 1000;
-      if (kind === EXPIRE_EX || kind === EXPIRE_PX) v += store.now();
-    }
-    if (v <= 0 || v > MAX_EXPIRY_MS) {
-      out.error("ERR", Errors.invalidExpire("getex"));
-      return;
-    }
-    expiryMs = v;
+    expiryMs = expiryFromOption(ctx, kind, arg, "getex", out);
+    if (expiryMs < 0) return;
   }
   const ref = store.lookupRead(key);
   if (ref === NO_REF) {
