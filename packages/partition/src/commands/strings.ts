@@ -68,8 +68,8 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
     else if (isWord(a, W_XX) && !nx) xx = true;
     else if (isWord(a, W_GET)) withGet = true;
     else if (isWord(a, W_KEEPTTL) && expireKind === EXPIRE_NONE) keepTtl = true;
-    else if (!keepTtl && i + 1 < argc && (isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT))) {
-      const kind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+    else if (!keepTtl && i + 1 < argc && expireKindOf(a) !== EXPIRE_NONE) {
+      const kind = expireKindOf(a);
       // The same option again is allowed, the last one wins (Redis); two different ones are not.
       if (expireKind !== EXPIRE_NONE && expireKind !== kind) {
         out.error("ERR", Errors.syntax());
@@ -122,6 +122,11 @@ export function set(ctx: CommandContext, argv: readonly Uint8Array[], out: Reply
   } else {
     out.ok();
   }
+}
+
+/** Which expiry option the word is (EX, PX, EXAT, PXAT), or EXPIRE_NONE. */
+function expireKindOf(a: Uint8Array): number {
+  return isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : isWord(a, W_PXAT) ? EXPIRE_PXAT : EXPIRE_NONE;
 }
 
 /**
@@ -404,9 +409,9 @@ export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
   const argc = argv.length;
   for (let i = 2; i < argc; i++) {
     const a = argv[i]!;
-    const isTime = isWord(a, W_EX) || isWord(a, W_PX) || isWord(a, W_EXAT) || isWord(a, W_PXAT);
-    if (isTime && kind === EXPIRE_NONE && !persist && i + 1 < argc) {
-      kind = isWord(a, W_EX) ? EXPIRE_EX : isWord(a, W_PX) ? EXPIRE_PX : isWord(a, W_EXAT) ? EXPIRE_EXAT : EXPIRE_PXAT;
+    const time = expireKindOf(a);
+    if (time !== EXPIRE_NONE && kind === EXPIRE_NONE && !persist && i + 1 < argc) {
+      kind = time;
       arg = argv[++i]!;
     } else if (isWord(a, W_PERSIST) && kind === EXPIRE_NONE && !persist) {
       persist = true;
