@@ -283,6 +283,10 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.set("f", "0.1")).toBe("OK");
     expect(await io.incrbyfloat("f", "0.2")).toBe("0.3"); // Redis's long double, not 0.30000000000000004
     expect(await io.incrbyfloat("f", "5.0e3")).toBe("5000.29999999999999982"); // what Redis 7 answers too
+    const usage = Number(await io.call("MEMORY", "USAGE", "r"));
+    expect(usage).toBeGreaterThan(11);
+    expect(await io.call("MEMORY", "USAGE", "n:missing")).toBeNull();
+    expect(((await io.call("MEMORY", "HELP")) as string[])[0]).toMatch(/^MEMORY <subcommand>/);
     expect(await io.type("r")).toBe("string");
     expect(await io.type("n:missing")).toBe("none");
     // Keys spread over the 3 partitions.

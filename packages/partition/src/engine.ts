@@ -41,6 +41,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   EXISTS: keyspaceCommands.exists,
   TOUCH: keyspaceCommands.touch,
   TYPE: keyspaceCommands.type,
+  MEMORY: keyspaceCommands.memory,
   DBSIZE: keyspaceCommands.dbsize,
   FLUSHALL: keyspaceCommands.flushall,
   FLUSHDB: keyspaceCommands.flushall,

@@ -14,6 +14,13 @@ import { TimingWheel } from "./timing-wheel.js";
 const { hashBytes } = hashModule;
 const { CHUNK_HEADER_BYTES, EXPIRY_HI_MASK, FLAG_CHAINED, FLAG_CHUNK, FLAG_FREE, FLAGS_MASK, ITEM_HEADER_BYTES, KEY_LENGTH_MASK, MAX_KEY_BYTES, NO_REF, VALUE_LENGTH_MASK, VERSION_MASK, VERSION_SHIFT, W_CHUNK_NEXT, W_EXPIRY_HI_VERSION, W_EXPIRY_LO, W_KEY, W_VALUE } = layout;
 
+/**
+ * A key's share of the indexes, for MEMORY USAGE: a 5-byte hash slot at the table's ~65% mean
+ * load (it grows 1.5x past 80%), and ~5.4 bytes of B+tree leaves (ordered-index.ts, measured at
+ * 1 M keys). An estimate per key, not the tables' current size divided by a small key count.
+ */
+const INDEX_BYTES_PER_KEY = 13;
+
 /** Outcome of a write to the store. */
 export const PutResult = {
   OK: 0,
@@ -305,6 +312,17 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
   versionOf(ref: number): number {
     const words = this.u32[ref >>> this.unitShift]!;
     return words[(((ref & this.unitMask) << 3) >>> 2) + W_EXPIRY_HI_VERSION]! >>> VERSION_SHIFT;
+  }
+
+  /**
+   * Bytes the item at `ref` takes (MEMORY USAGE): its slab slot, the chunk slots of a chained
+   * value, and its share of the hash and ordered indexes (INDEX_BYTES_PER_KEY).
+   */
+  footprintOf(ref: number): number {
+    let bytes = this.slabs.slotBytesOf(ref);
+    const vword = this.u32[ref >>> this.unitShift]![(((ref & this.unitMask) << 3) >>> 2) + W_VALUE]!;
+    if ((vword & FLAG_CHAINED) !== 0) bytes += Math.ceil((vword & VALUE_LENGTH_MASK) / this.chunkPayloadBytes) * this.slabs.maxSlotBytes;
+    return bytes + INDEX_BYTES_PER_KEY;
   }
 
   valueLengthOf(ref: number): number {

@@ -140,6 +140,26 @@ describe("keyspace and expiry", () => {
   });
 });
 
+describe("MEMORY", () => {
+  it("USAGE counts the slot, the chunks of a long value and a share of the indexes; nil if missing", () => {
+    const e = engine();
+    cmd(e, "SET", "small", "x");
+    cmd(e, "SET", "big", "v".repeat(200_000));
+    const small = cmd(e, "MEMORY", "USAGE", "small") as number;
+    const big = cmd(e, "MEMORY", "USAGE", "big") as number;
+    expect(small).toBeGreaterThanOrEqual(1 + 5 + 16); // value, key and a header at least
+    expect(small).toBeLessThan(400);
+    expect(big).toBeGreaterThan(200_000);
+    expect(big).toBeLessThan(260_000);
+    expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES", "5")).toBe(small);
+    expect(cmd(e, "MEMORY", "USAGE", "missing")).toBeNull();
+    expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES")).toEqual({ err: "ERR syntax error" });
+    expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES", "x")).toEqual({ err: "ERR value is not an integer or out of range" });
+    expect((cmd(e, "MEMORY", "HELP") as string[])[0]).toMatch(/^MEMORY <subcommand>/);
+    expect(cmd(e, "MEMORY", "STATS")).toEqual({ err: "ERR unknown subcommand or wrong number of arguments for 'STATS'. Try MEMORY HELP." });
+  });
+});
+
 describe("keyspace hits and misses", () => {
   it("count the reading commands' lookups, per key, and not the writes'", () => {
     const e = engine();

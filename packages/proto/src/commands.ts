@@ -155,6 +155,9 @@ const ENTRIES: readonly Entry[] = [
     "TOUCH key [key ...]", "How many of the keys exist, marking them as just used."),
   cmd("TYPE", 2, KEY1, READ | FAST | TXN_OK, "single", "none", "keyspace",
     "TYPE key", "The key's type: string, or none if missing."),
+  // The key is argument 2 (MEMORY USAGE key); a form without one (MEMORY HELP) goes to partition 0.
+  cmd("MEMORY", -2, [2, 2, 1], READ, "single", "none", "keyspace",
+    "MEMORY USAGE key [SAMPLES count] | HELP", "Bytes a key takes: its slab slot(s) and its share of the indexes; nil if missing."),
   cmd("DBSIZE", 1, NO_KEYS, READ | FAST, "all", "sum", "keyspace",
     "DBSIZE", "Number of keys on all partitions."),
   cmd("FLUSHALL", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",

@@ -8,7 +8,7 @@ const { ascii, isWord, word } = argsModule; // locals: imported bindings may be 
 // getter calls on every access; hot paths read plain module constants instead.
 const { NO_REF } = layout;
 
-/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE DBSIZE FLUSHALL FLUSHDB. */
+/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE MEMORY DBSIZE FLUSHALL FLUSHDB. */
 
 const B_DEL = ascii("DEL");
 const B_FLUSHALL = ascii("FLUSHALL");
@@ -54,6 +54,40 @@ export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
 /** TYPE key: every value is a string so far. */
 export function type(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   out.status(ctx.store.lookupRead(argv[1]!) === NO_REF ? "none" : "string");
+}
+
+const MEMORY_HELP = [
+  "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "USAGE <key> [SAMPLES <count>]",
+  "    Return memory in bytes used by <key> and its value: its slab slot (and chunks),",
+  "    plus its share of the hash and ordered indexes. SAMPLES is accepted and ignored.",
+  "HELP",
+  "    Print this help.",
+];
+
+/** MEMORY USAGE key [SAMPLES n] | HELP (the key is argument 2, so USAGE reaches its partition). */
+export function memory(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
+  if (sub === "HELP" && argv.length === 2) {
+    out.array(MEMORY_HELP.length);
+    for (const line of MEMORY_HELP) out.status(line);
+    return;
+  }
+  if (sub === "USAGE" && argv.length >= 3) {
+    if (argv.length !== 3 && !(argv.length === 5 && new TextDecoder().decode(argv[3]!).toUpperCase() === "SAMPLES")) {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
+    if (argv.length === 5 && !/^[0-9]+$/.test(new TextDecoder().decode(argv[4]!))) {
+      out.error("ERR", Errors.notInteger());
+      return;
+    }
+    const ref = ctx.store.lookup(argv[2]!);
+    if (ref === NO_REF) out.nil();
+    else out.integer(ctx.store.footprintOf(ref));
+    return;
+  }
+  out.error("ERR", `unknown subcommand or wrong number of arguments for '${new TextDecoder().decode(argv[1]!)}'. Try MEMORY HELP.`);
 }
 
 export function dbsize(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {
