@@ -287,6 +287,13 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(usage).toBeGreaterThan(11);
     expect(await io.call("MEMORY", "USAGE", "n:missing")).toBeNull();
     expect(((await io.call("MEMORY", "HELP")) as string[])[0]).toMatch(/^MEMORY <subcommand>/);
+    expect(await io.msetnx("{m}a", "1", "{m}b", "2")).toBe(1); // one hash tag: one partition
+    expect(await io.msetnx("{m}b", "x", "{m}c", "3")).toBe(0);
+    expect(await io.mget("{m}a", "{m}b", "{m}c")).toEqual(["1", "2", null]);
+    await expect(io.msetnx("m:1", "1", "m:2", "2", "m:3", "3", "m:4", "4")).rejects.toThrow(/^CROSSSLOT/); // spread over 3 partitions
+    expect(await io.call("SUBSTR", "r", "0", "4")).toBe("Hello");
+    expect(await io.call("OBJECT", "ENCODING", "r")).toBe("raw");
+    expect(await io.call("OBJECT", "REFCOUNT", "r")).toBe(1);
     expect(await io.type("r")).toBe("string");
     expect(await io.type("n:missing")).toBe("none");
     // Keys spread over the 3 partitions.

@@ -325,6 +325,18 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     return bytes + INDEX_BYTES_PER_KEY;
   }
 
+  /** The value is a chain of chunks (OBJECT ENCODING). */
+  isChained(ref: number): boolean {
+    return (this.u32[ref >>> this.unitShift]![(((ref & this.unitMask) << 3) >>> 2) + W_VALUE]! & FLAG_CHAINED) !== 0;
+  }
+
+  /** Seconds since the item was last read or written, from the 8-bit minute clock (OBJECT IDLETIME). */
+  idleSecondsOf(ref: number): number {
+    this.now(); // refreshes the minute clock
+    const word = this.u32[ref >>> this.unitShift]![(((ref & this.unitMask) << 3) >>> 2) + W_KEY]!;
+    return ((this.recencyMinutes - ((word >>> 16) & 0xff)) & 0xff) * 60;
+  }
+
   valueLengthOf(ref: number): number {
     return this.u32[ref >>> this.unitShift]![(((ref & this.unitMask) << 3) >>> 2) + W_VALUE]! & VALUE_LENGTH_MASK;
   }

@@ -160,6 +160,44 @@ describe("MEMORY", () => {
   });
 });
 
+describe("MSETNX, SUBSTR, OBJECT", () => {
+  it("MSETNX sets all or none; SUBSTR is GETRANGE", () => {
+    const e = engine();
+    expect(cmd(e, "MSETNX", "a", "1", "b", "2")).toBe(1);
+    expect(cmd(e, "MSETNX", "c", "3", "a", "x")).toBe(0);
+    expect(cmd(e, "MGET", "a", "b", "c")).toEqual(["1", "2", null]);
+    expect(cmd(e, "SET", "s", "Hello World")).toBe("OK");
+    expect(cmd(e, "SUBSTR", "s", "-5", "-1")).toBe("World");
+  });
+
+  it("MSETNX that runs out of memory part-way leaves none of its keys", () => {
+    const e = new PartitionEngine({ maxMemoryBytes: 600_000, slabPageBytes: 4096 });
+    const big = "v".repeat(200_000);
+    expect(cmd(e, "MSETNX", "k1", big, "k2", big, "k3", big, "k4", big)).toEqual({ err: expect.stringMatching(/^OOM /) });
+    expect(cmd(e, "EXISTS", "k1", "k2", "k3", "k4")).toBe(0);
+  });
+
+  it("OBJECT ENCODING, IDLETIME, REFCOUNT, FREQ, HELP", () => {
+    const clock = new VirtualClock();
+    const e = engine(clock);
+    e.activeExpire(10); // the worker's 10 ms tick, which keeps the minute clock fresh
+    cmd(e, "SET", "small", "x");
+    cmd(e, "SET", "big", "v".repeat(200_000));
+    expect(cmd(e, "OBJECT", "ENCODING", "small")).toBe("raw");
+    expect(cmd(e, "OBJECT", "ENCODING", "big")).toBe("chunked");
+    expect(cmd(e, "OBJECT", "REFCOUNT", "small")).toBe(1);
+    expect(cmd(e, "OBJECT", "ENCODING", "missing")).toBeNull();
+    clock.advance(5 * 60_000);
+    e.activeExpire(10);
+    expect(cmd(e, "OBJECT", "IDLETIME", "small")).toBe(300);
+    cmd(e, "GET", "small");
+    expect(cmd(e, "OBJECT", "IDLETIME", "small")).toBe(0);
+    expect(cmd(e, "OBJECT", "FREQ", "small")).toEqual({ err: expect.stringMatching(/^ERR An LFU maxmemory policy is not selected/) });
+    expect((cmd(e, "OBJECT", "HELP") as string[])[0]).toMatch(/^OBJECT <subcommand>/);
+    expect(cmd(e, "OBJECT", "ENCODING")).toEqual({ err: "ERR unknown subcommand or wrong number of arguments for 'ENCODING'. Try OBJECT HELP." });
+  });
+});
+
 describe("keyspace hits and misses", () => {
   it("count the reading commands' lookups, per key, and not the writes'", () => {
     const e = engine();

@@ -36,6 +36,11 @@ export const CommandFlag = {
    * session has not given it.
    */
   NO_AUTH: 1 << 8,
+  /**
+   * argv[1] is a subcommand and only some forms take the key at firstKey (MEMORY USAGE key,
+   * OBJECT ENCODING key); the router sends a form without a key to partition 0.
+   */
+  SUBCOMMAND_KEY: 1 << 9,
 } as const;
 
 /**
@@ -80,7 +85,7 @@ export interface CommandSpec {
 
 type Entry = Omit<CommandSpec, "id">;
 
-const { READ, WRITE, ADMIN, FAST, DENYOOM, MULTI_KEY, TXN_OK, CONNECTION, NO_AUTH } = CommandFlag;
+const { READ, WRITE, ADMIN, FAST, DENYOOM, MULTI_KEY, TXN_OK, CONNECTION, NO_AUTH, SUBCOMMAND_KEY } = CommandFlag;
 
 function cmd(
   name: string,
@@ -113,6 +118,9 @@ const ENTRIES: readonly Entry[] = [
     "MGET key [key ...]", "Values of several keys (nil where missing), in argument order."),
   cmd("MSET", -3, [1, -1, 2], WRITE | DENYOOM | MULTI_KEY | TXN_OK, "multi", "ok", "string",
     "MSET key value [key value ...]", "Set several keys; each partition applies its part atomically."),
+  cmd("MSETNX", -3, [1, -1, 2], WRITE | DENYOOM | TXN_OK, "single", "none", "string",
+    "MSETNX key value [key value ...]",
+    "Set every key only if none of them exists: 1 if set, 0 if not. Atomic, so the keys must live on one partition (use a {hash tag}); else CROSSSLOT."),
   cmd("INCR", 2, KEY1, WRITE | DENYOOM | FAST | TXN_OK, "single", "none", "string",
     "INCR key", "Add 1 to the signed 64-bit integer at key (missing counts as 0)."),
   cmd("INCRBY", 3, KEY1, WRITE | DENYOOM | FAST | TXN_OK, "single", "none", "string",
@@ -141,6 +149,8 @@ const ENTRIES: readonly Entry[] = [
     "Value of key, and set or remove its expiry."),
   cmd("GETRANGE", 4, KEY1, READ | TXN_OK, "single", "none", "string",
     "GETRANGE key start end", "The bytes of key's value from start to end, inclusive (negative counts from the end)."),
+  cmd("SUBSTR", 4, KEY1, READ | TXN_OK, "single", "none", "string",
+    "SUBSTR key start end", "Same as GETRANGE (its old name)."),
   cmd("SETRANGE", 4, KEY1, WRITE | DENYOOM | TXN_OK, "single", "none", "string",
     "SETRANGE key offset value", "Overwrite key's value from offset (zero-padded); returns the new length."),
 
@@ -155,8 +165,10 @@ const ENTRIES: readonly Entry[] = [
     "TOUCH key [key ...]", "How many of the keys exist, marking them as just used."),
   cmd("TYPE", 2, KEY1, READ | FAST | TXN_OK, "single", "none", "keyspace",
     "TYPE key", "The key's type: string, or none if missing."),
-  // The key is argument 2 (MEMORY USAGE key); a form without one (MEMORY HELP) goes to partition 0.
-  cmd("MEMORY", -2, [2, 2, 1], READ, "single", "none", "keyspace",
+  cmd("OBJECT", -2, [2, 2, 1], READ | SUBCOMMAND_KEY, "single", "none", "keyspace",
+    "OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key | HELP",
+    "How a key is stored: ENCODING raw (one slab slot) or chunked; IDLETIME in seconds (minute resolution, wraps after 256 minutes); REFCOUNT 1."),
+  cmd("MEMORY", -2, [2, 2, 1], READ | SUBCOMMAND_KEY, "single", "none", "keyspace",
     "MEMORY USAGE key [SAMPLES count] | HELP", "Bytes a key takes: its slab slot(s) and its share of the indexes; nil if missing."),
   cmd("DBSIZE", 1, NO_KEYS, READ | FAST, "all", "sum", "keyspace",
     "DBSIZE", "Number of keys on all partitions."),
@@ -222,6 +234,8 @@ const ENTRIES: readonly Entry[] = [
   cmd("BGSAVE", -1, NO_KEYS, ADMIN, "all", "first", "server",
     "BGSAVE [SCHEDULE]",
     "Start a snapshot of every partition now, in the background (SCHEDULE: after the one running)."),
+  cmd("SAVE", 1, NO_KEYS, ADMIN, "all", "ok", "server",
+    "SAVE", "Snapshot every partition now and reply when all are written (each partition serves nothing meanwhile; BGSAVE does not block)."),
   cmd("LASTSAVE", 1, NO_KEYS, FAST, "all", "min", "server",
     "LASTSAVE", "Unix time of the last snapshot every partition has completed (the server's start if none)."),
   // Answered by the router core itself (it holds the partitions); refused unless the server

@@ -326,7 +326,8 @@ export class Router implements ServerContext {
 
   private routeSingle(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
     let partition = 0;
-    // A command whose key comes after a subcommand (MEMORY USAGE key) has forms without one.
+    // A command whose key comes after a subcommand (CommandFlag.SUBCOMMAND_KEY: MEMORY USAGE
+    // key) has forms without one; they go to partition 0.
     if (spec.firstKey > 0 && argv.length > spec.firstKey) {
       partition = this.slotMap.partitionOfKey(argv[spec.firstKey]!);
       const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;

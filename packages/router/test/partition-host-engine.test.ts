@@ -142,13 +142,14 @@ describe("PartitionHost with the real engine", () => {
     }
   });
 
-  it("BGSAVE in memory (no data directory) is refused with the reason; LASTSAVE is the worker's start", async () => {
+  it("BGSAVE and SAVE in memory (no data directory) are refused with the reason; LASTSAVE is the worker's start", async () => {
     const { host, replies } = makeHost({});
     const before = Math.floor(Date.now() / 1000);
     await host.start();
     host.submit(1, spec("BGSAVE"), args("BGSAVE"));
     host.submit(2, spec("LASTSAVE"), args("LASTSAVE"));
     host.submit(3, spec("BGSAVE"), args("BGSAVE", "later"));
+    host.submit(4, spec("SAVE"), args("SAVE"));
     await until(() => host.inFlight === 0, "replies");
     expect(replies.get(1)).toEqual({ kind: "error", code: "ERR", message: 'BGSAVE needs a data directory: this server keeps its data in memory only (--data-dir "")' });
     const at = replies.get(2) as { kind: "integer"; value: bigint };
@@ -156,6 +157,7 @@ describe("PartitionHost with the real engine", () => {
     expect(Number(at.value)).toBeGreaterThanOrEqual(before);
     expect(Number(at.value)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect(replies.get(3)).toEqual({ kind: "error", code: "ERR", message: "syntax error" });
+    expect(replies.get(4)).toEqual({ kind: "error", code: "ERR", message: 'SAVE needs a data directory: this server keeps its data in memory only (--data-dir "")' });
   });
 
   it("shutdown waits for an everysec fdatasync still out, so its failure is seen and close() rewrites what it covered", async () => {

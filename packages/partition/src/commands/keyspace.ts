@@ -8,7 +8,7 @@ const { ascii, isWord, word } = argsModule; // locals: imported bindings may be 
 // getter calls on every access; hot paths read plain module constants instead.
 const { NO_REF } = layout;
 
-/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE MEMORY DBSIZE FLUSHALL FLUSHDB. */
+/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE OBJECT MEMORY DBSIZE FLUSHALL FLUSHDB. */
 
 const B_DEL = ascii("DEL");
 const B_FLUSHALL = ascii("FLUSHALL");
@@ -54,6 +54,57 @@ export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
 /** TYPE key: every value is a string so far. */
 export function type(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   out.status(ctx.store.lookupRead(argv[1]!) === NO_REF ? "none" : "string");
+}
+
+const OBJECT_HELP = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>: raw (one slab slot) or chunked (a chain of slab chunks).",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key> (needs an LFU maxmemory-policy).",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key (minute resolution; the item",
+  "    header keeps 8 bits of minutes, so idle times wrap after 256 minutes).",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key> (always 1: values are not shared).",
+  "HELP",
+  "    Print this help.",
+];
+
+/** OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key | HELP. */
+export function object(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
+  if (sub === "HELP" && argv.length === 2) {
+    out.array(OBJECT_HELP.length);
+    for (const line of OBJECT_HELP) out.status(line);
+    return;
+  }
+  if (argv.length === 3 && (sub === "ENCODING" || sub === "IDLETIME" || sub === "FREQ" || sub === "REFCOUNT")) {
+    const store = ctx.store;
+    const ref = store.lookup(argv[2]!);
+    if (ref === NO_REF) {
+      out.nil();
+      return;
+    }
+    if (sub === "ENCODING") writeText(out, store.isChained(ref) ? "chunked" : "raw");
+    else if (sub === "REFCOUNT") out.integer(1);
+    else if (sub === "IDLETIME") out.integer(store.idleSecondsOf(ref));
+    else
+      out.error(
+        "ERR",
+        "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+      );
+    return;
+  }
+  out.error("ERR", `unknown subcommand or wrong number of arguments for '${new TextDecoder().decode(argv[1]!)}'. Try OBJECT HELP.`);
+}
+
+function writeText(out: ReplySink, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  out.bulk(bytes, 0, bytes.length);
 }
 
 const MEMORY_HELP = [

@@ -13,7 +13,7 @@ const { MAX_EXPIRY_MS, NO_REF } = layout;
 
 /**
  * String commands: SET GET GETDEL MGET MSET INCR INCRBY DECR DECRBY APPEND STRLEN SETNX SETEX
- * PSETEX GETSET GETEX GETRANGE SETRANGE INCRBYFLOAT.
+ * PSETEX GETSET GETEX GETRANGE (SUBSTR) SETRANGE INCRBYFLOAT MSETNX.
  */
 
 const EMPTY = new Uint8Array(0);
@@ -200,6 +200,37 @@ export function mset(ctx: CommandContext, argv: readonly Uint8Array[], out: Repl
   }
   if (ctx.writeLog !== null) ctx.log([B_MSET, ...argv.slice(1)]);
   out.ok();
+}
+
+/**
+ * MSETNX key value [key value ...]: all or nothing, so the router sends it only when every key
+ * is on this partition. 1 if it set them, 0 if any key exists.
+ */
+export function msetnx(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  if (argv.length % 2 !== 1) {
+    out.error("ERR", Errors.wrongArity("msetnx"));
+    return;
+  }
+  for (let i = 1; i < argv.length; i += 2) {
+    if (store.lookup(argv[i]!) !== NO_REF) {
+      out.integer(0);
+      return;
+    }
+  }
+  for (let i = 1; i < argv.length; i += 2) {
+    const key = argv[i]!;
+    const value = argv[i + 1]!;
+    const result = store.put(key, store.lookup(key), value, 0, value.length, EMPTY, 0, 0, 0, false);
+    if (result !== PutResult.OK) {
+      // All or nothing: take back the keys this command created before the failure.
+      for (let j = 1; j < i; j += 2) store.removeFound(argv[j]!, store.lookup(argv[j]!));
+      replyPutError(ctx, result, out);
+      return;
+    }
+  }
+  if (ctx.writeLog !== null) ctx.log([B_MSET, ...argv.slice(1)]);
+  out.integer(1);
 }
 
 export function incr(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {

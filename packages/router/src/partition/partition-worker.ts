@@ -132,7 +132,7 @@ function executeBatch(): number {
     }
     writer.begin(token, isWrite ? STAGED_WRITE : 0);
     try {
-      if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE) snapshotCommand(spec.id, argv, writer);
+      if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE || spec.id === CMD_SAVE) snapshotCommand(spec.id, argv, writer);
       else engine.execute(spec, argv, writer);
       writer.end();
     } catch (e) {
@@ -222,13 +222,32 @@ function publishStaged(): boolean {
 
 const CMD_BGSAVE = Cmd.BGSAVE!;
 const CMD_LASTSAVE = Cmd.LASTSAVE!;
+const CMD_SAVE = Cmd.SAVE!;
+/** How long SAVE may hold the partition before it gives up (the snapshot is abandoned, the WAL still has everything). */
+const SAVE_BUDGET_MS = 10 * 60_000;
 const startedAtMs = Date.now();
 
-/** BGSAVE [SCHEDULE] and LASTSAVE, about this partition's snapshots (the engine has no part in them). */
+/** BGSAVE [SCHEDULE], SAVE and LASTSAVE, about this partition's snapshots (not the engine's business). */
 function snapshotCommand(id: number, argv: readonly Uint8Array[], out: ReplySink): void {
   if (id === CMD_LASTSAVE) {
     const at = durability === null ? startedAtMs : durability.lastSnapshotCompletedAtMs;
     out.integer(Math.floor(at / 1000));
+    return;
+  }
+  if (id === CMD_SAVE) {
+    if (durability === null) {
+      out.error("ERR", 'SAVE needs a data directory: this server keeps its data in memory only (--data-dir "")');
+      return;
+    }
+    // Like Redis's SAVE, this blocks: the partition writes the whole snapshot now ("skipped"
+    // means the newest snapshot already holds every write).
+    if (durability.failed !== null) {
+      out.error("ERR", `partition ${partitionId} cannot write to disk (${durability.failed.message}); no snapshot was written`);
+      return;
+    }
+    const outcome = durability.snapshotBeforeClose(durableEngine!, SAVE_BUDGET_MS, 0);
+    if (outcome === "written" || outcome === "skipped") out.ok();
+    else out.error("ERR", `partition ${partitionId}: the snapshot was not written (${outcome}${durability.stats().lastSnapshotError === null ? "" : `: ${durability.stats().lastSnapshotError}`})`);
     return;
   }
   const schedule = argv.length === 2 && Buffer.from(argv[1]!).toString("latin1").toUpperCase() === "SCHEDULE";
