@@ -294,6 +294,9 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.call("SUBSTR", "r", "0", "4")).toBe("Hello");
     expect(await io.call("OBJECT", "ENCODING", "r")).toBe("raw");
     expect(await io.call("OBJECT", "REFCOUNT", "r")).toBe(1);
+    const picked = new Set<string>();
+    for (let i = 0; i < 60; i++) picked.add((await io.randomkey())!);
+    expect(picked.size).toBeGreaterThan(3); // keys of several partitions
     expect(await io.type("r")).toBe("string");
     expect(await io.type("n:missing")).toBe("none");
     // Keys spread over the 3 partitions.

@@ -43,6 +43,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   TYPE: keyspaceCommands.type,
   MEMORY: keyspaceCommands.memory,
   OBJECT: keyspaceCommands.object,
+  RANDOMKEY: keyspaceCommands.randomkey,
   MSETNX: stringCommands.msetnx,
   SUBSTR: stringCommands.getrange,
   DBSIZE: keyspaceCommands.dbsize,

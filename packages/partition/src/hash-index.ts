@@ -201,6 +201,31 @@ export class HashIndex {
     while (this.old !== null) this.step();
   }
 
+  /**
+   * A ref picked at random (RANDOMKEY): the first live slot at or after a random position over
+   * both tables (the old one from the migration cursor); NO_REF when the index is empty. Slots
+   * after long empty runs are likelier picks, as with Redis's dict sampling.
+   */
+  randomRef(r: number): number {
+    const t = this.cur;
+    const o = this.old;
+    const oldSlots = o === null ? 0 : o.capacity - this.cursor;
+    const total = t.capacity + oldSlots;
+    const start = Math.floor(r * total);
+    for (let i = 0; i < total; i++) {
+      const at = (start + i) % total;
+      if (at < t.capacity) {
+        const f = t.fps[at]!;
+        if (f !== EMPTY && f !== TOMBSTONE) return t.refs[at]!;
+      } else {
+        const s = this.cursor + at - t.capacity;
+        const f = o!.fps[s]!;
+        if (f !== EMPTY && f !== TOMBSTONE) return o!.refs[s]!;
+      }
+    }
+    return NO_REF;
+  }
+
   /** Calls fn for every ref in the index (any order). */
   forEach(fn: (ref: number) => void): void {
     const t = this.cur;

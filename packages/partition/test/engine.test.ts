@@ -198,6 +198,20 @@ describe("MSETNX, SUBSTR, OBJECT", () => {
   });
 });
 
+describe("RANDOMKEY", () => {
+  it("returns live keys only (expired ones go), nil when empty", () => {
+    const clock = new VirtualClock();
+    const e = engine(clock);
+    expect(cmd(e, "RANDOMKEY")).toBeNull();
+    for (let i = 0; i < 20; i++) cmd(e, "SET", `gone:${i}`, "x", "PX", "100");
+    cmd(e, "SET", "stays", "y");
+    clock.advance(200);
+    for (let i = 0; i < 10; i++) expect(cmd(e, "RANDOMKEY")).toBe("stays");
+    cmd(e, "DEL", "stays");
+    expect(cmd(e, "RANDOMKEY")).toBeNull();
+  });
+});
+
 describe("keyspace hits and misses", () => {
   it("count the reading commands' lookups, per key, and not the writes'", () => {
     const e = engine();

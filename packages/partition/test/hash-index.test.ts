@@ -53,6 +53,29 @@ describe("HashIndex", () => {
     expect(h.bytes / h.count).toBeLessThan(11);
   });
 
+  it("randomRef() returns live refs only, from both tables during a migration, and reaches every key", () => {
+    const src = new ArrayKeys();
+    const h = new HashIndex(src, 16);
+    expect(h.randomRef(0.5)).toBe(NO_REF);
+    let i = 0;
+    while (!h.migrating) {
+      const key = enc.encode(`key:${i++}`);
+      h.insert(src.hash(key), src.add(key));
+    }
+    // Delete half, so tombstones sit in the tables too.
+    for (let j = 0; j < i; j += 2) {
+      h.find(src.keys[j]!, src.hash(src.keys[j]!));
+      h.deleteFound();
+    }
+    const seen = new Set<number>();
+    for (let n = 0; n < 2000; n++) {
+      const ref = h.randomRef(n / 2000);
+      check(ref !== NO_REF && ref % 2 === 1, `live ref, got ${ref}`);
+      seen.add(ref);
+    }
+    expect(seen.size).toBe(h.count); // every live key was picked at some position
+  });
+
   it("reserve() presizes: existing keys move over (even mid-migration) and the reserved count fits without a rebuild", () => {
     const src = new ArrayKeys();
     const h = new HashIndex(src, 16);

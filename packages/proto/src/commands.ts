@@ -60,7 +60,8 @@ export type CommandMerge =
   | "ok" // MSET, FLUSHALL: OK when every part said OK
   | "ordered-keys" // SCAN, KEYS: key lists merged in byte order
   | "first" // BGSAVE: the first partition's reply when no part is an error
-  | "min"; // LASTSAVE: the smallest of the integer replies
+  | "min" // LASTSAVE: the smallest of the integer replies
+  | "random"; // RANDOMKEY: one of the non-nil replies, picked at random (nil if none)
 
 export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "server" | "connection";
 
@@ -170,6 +171,8 @@ const ENTRIES: readonly Entry[] = [
     "How a key is stored: ENCODING raw (one slab slot) or chunked; IDLETIME in seconds (minute resolution, wraps after 256 minutes); REFCOUNT 1."),
   cmd("MEMORY", -2, [2, 2, 1], READ | SUBCOMMAND_KEY, "single", "none", "keyspace",
     "MEMORY USAGE key [SAMPLES count] | HELP", "Bytes a key takes: its slab slot(s) and its share of the indexes; nil if missing."),
+  cmd("RANDOMKEY", 1, NO_KEYS, READ, "all", "random", "keyspace",
+    "RANDOMKEY", "A key picked at random (each partition offers one, the router picks one of them); nil when there is none."),
   cmd("DBSIZE", 1, NO_KEYS, READ | FAST, "all", "sum", "keyspace",
     "DBSIZE", "Number of keys on all partitions."),
   cmd("FLUSHALL", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",

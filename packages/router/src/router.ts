@@ -48,7 +48,7 @@ export interface RouterOptions {
 }
 
 /** How the parts of a fanned-out command are put back together. */
-const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4, First: 5, Min: 6 } as const;
+const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4, First: 5, Min: 6, Random: 7 } as const;
 type MergeKind = (typeof MergeKind)[keyof typeof MergeKind];
 
 /** Parts of a command that runs on several partitions. Allocated per command: not the hot path. */
@@ -412,6 +412,7 @@ export class Router implements ServerContext {
     else if (spec.merge === "sum") kind = MergeKind.Sum;
     else if (spec.merge === "first") kind = MergeKind.First;
     else if (spec.merge === "min") kind = MergeKind.Min;
+    else if (spec.merge === "random") kind = MergeKind.Random;
     else kind = MergeKind.Ok;
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
@@ -643,6 +644,12 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
     case MergeKind.First:
       writeReply(sink, parts[0]!);
       return;
+    case MergeKind.Random: {
+      const offered = parts.filter((p) => p.kind !== "nil");
+      if (offered.length === 0) sink.nil();
+      else writeReply(sink, offered[Math.floor(Math.random() * offered.length)]!);
+      return;
+    }
     case MergeKind.Min: {
       let min: bigint | null = null;
       for (const p of parts) {

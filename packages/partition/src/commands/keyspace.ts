@@ -8,7 +8,7 @@ const { ascii, isWord, word } = argsModule; // locals: imported bindings may be 
 // getter calls on every access; hot paths read plain module constants instead.
 const { NO_REF } = layout;
 
-/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE OBJECT MEMORY DBSIZE FLUSHALL FLUSHDB. */
+/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE RANDOMKEY OBJECT MEMORY DBSIZE FLUSHALL FLUSHDB. */
 
 const B_DEL = ascii("DEL");
 const B_FLUSHALL = ascii("FLUSHALL");
@@ -54,6 +54,24 @@ export function touch(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
 /** TYPE key: every value is a string so far. */
 export function type(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   out.status(ctx.store.lookupRead(argv[1]!) === NO_REF ? "none" : "string");
+}
+
+/** RANDOMKEY: a key of this partition picked at random (the router picks among partitions). */
+export function randomkey(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  for (;;) {
+    const ref = store.hash.randomRef(Math.random());
+    if (ref === NO_REF) {
+      out.nil();
+      return;
+    }
+    const key = store.keyOf(ref).slice();
+    // An expired pick is removed by the lookup (lazy expiry); each retry has one key fewer.
+    if (store.lookup(key) !== NO_REF) {
+      out.bulk(key, 0, key.length);
+      return;
+    }
+  }
 }
 
 const OBJECT_HELP = [
