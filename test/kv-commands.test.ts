@@ -79,6 +79,10 @@ describe.each([1, 2, 4])("key-value commands with %i partition(s)", (partitions)
     expect(await c.incrByFloat("t:f", 0.1)).toBe("10.6");
     expect(await call(c, "INCRBYFLOAT", "t:f", "nan")).toEqual({ error: "ERR value is not a valid float" });
     expect(await c.del("t:f")).toBe(1);
+    expect(await c.msetNx([["{t}x", "1"], ["{t}y", "2"]])).toBe(true);
+    expect(await c.msetNx({ "{t}y": "3", "{t}z": "4" })).toBe(false);
+    expect((await c.randomKey()) !== null).toBe(true);
+    expect(await c.del("{t}x", "{t}y")).toBe(2);
     expect(await c.type("t:a")).toBe("string");
     expect(await c.type("t:missing")).toBe("none");
     expect(await c.touch("t:a", "t:b", "t:missing")).toBe(2);

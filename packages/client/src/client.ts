@@ -193,6 +193,14 @@ export class TesseraClient {
     return expectOk("MSET", await this.connection.send("MSET", args));
   }
 
+  /** MSETNX: sets every pair only if no key exists (true), else nothing (false); one partition's keys only. */
+  async msetNx(entries: Record<string, Bytes> | Iterable<readonly [Bytes, Bytes]>): Promise<boolean> {
+    const args: RequestArg[] = [];
+    const pairs: Iterable<readonly [Bytes, Bytes]> = isIterable(entries) ? entries : Object.entries(entries);
+    for (const [k, v] of pairs) args.push(k, v);
+    return expectBoolean("MSETNX", await this.connection.send("MSETNX", args));
+  }
+
   /** Number when the result is a safe integer, bigint beyond. */
   async incr(key: Bytes): Promise<number | bigint> {
     return expectInteger("INCR", await this.connection.send("INCR", [key]));
@@ -271,6 +279,11 @@ export class TesseraClient {
   /** "string", or "none" if the key is missing. */
   async type(key: Bytes): Promise<string> {
     return expectStatusOrBulk("TYPE", await this.connection.send("TYPE", [key]));
+  }
+
+  /** A key picked at random, or null when there are none. */
+  async randomKey(): Promise<Buffer | null> {
+    return expectBulkOrNil("RANDOMKEY", await this.connection.send("RANDOMKEY", []));
   }
 
   /** Same as del. */
