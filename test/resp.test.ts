@@ -368,6 +368,21 @@ describe("ioredis: server and connection commands", () => {
     expect(list).not.toContain(`id=${nativeId} `);
     await native.close();
 
+    // Native: nothing pipelined after a CLIENT KILL of the connection itself runs.
+    const selfNative = await connectClient(server.port);
+    const selfNativeId = Number(await call(selfNative, "CLIENT", "ID"));
+    const before = selfNative.set("nk:before", "1");
+    const kill = call(selfNative, "CLIENT", "KILL", "ID", String(selfNativeId), "SKIPME", "no");
+    const after = selfNative.set("nk:after", "1").then(
+      () => "ran",
+      () => "refused",
+    );
+    expect(await before).toBe("OK");
+    expect(await kill).toBe(1);
+    expect(await after).toBe("refused");
+    expect(await io.exists("nk:before", "nk:after")).toBe(1);
+    await selfNative.close();
+
     // Killing itself: the reply arrives, then the server closes the connection.
     const self = new Redis({ port: server.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     await self.connect();

@@ -193,23 +193,33 @@ function modelApply(model: Model, op: Op): Plain | "skip" {
       return "OK";
     }
     case "getex": {
+      // Options first (one kind, the same one again allowed), then the key, then the time.
       const o = op.opt;
-      let exp: number | null = null;
+      let kind: string | null = null;
+      let n: string | null = null;
       let persist = false;
-      if (o.length === 1 && o[0] === "PERSIST") persist = true;
-      else if (o.length === 2 && ["EX", "PX", "EXAT", "PXAT"].includes(o[0]!)) {
-        const n = parseInt64(o[1]!);
-        if (n === null) return ERR_NOT_INT;
-        const invalid = { err: "ERR invalid expire time in 'getex' command" };
-        if (n <= 0n) return invalid;
-        let ms = n;
-        if (o[0] === "EX" || o[0] === "EXAT") ms *= 1000n;
-        if (o[0] === "EX" || o[0] === "PX") ms += BigInt(now);
-        if (ms > BigInt(MAX_EXPIRY_MS)) return invalid;
-        exp = Number(ms);
-      } else if (o.length !== 0) return ERR_SYNTAX;
+      for (let i = 0; i < o.length; i++) {
+        const w = o[i]!;
+        if (["EX", "PX", "EXAT", "PXAT"].includes(w) && (kind === null || kind === w) && !persist && i + 1 < o.length) {
+          kind = w;
+          n = o[++i]!;
+        } else if (w === "PERSIST" && kind === null) persist = true;
+        else return ERR_SYNTAX;
+      }
       const e = model.live(op.k);
       if (e === undefined) return null;
+      let exp: number | null = null;
+      if (kind !== null) {
+        const v = parseInt64(n!);
+        if (v === null) return ERR_NOT_INT;
+        const invalid = { err: "ERR invalid expire time in 'getex' command" };
+        if (v <= 0n) return invalid;
+        let ms = v;
+        if (kind === "EX" || kind === "EXAT") ms *= 1000n;
+        if (kind === "EX" || kind === "PX") ms += BigInt(now);
+        if (ms > BigInt(MAX_EXPIRY_MS)) return invalid;
+        exp = Number(ms);
+      }
       if (exp !== null) {
         if (exp <= now) model.m.delete(op.k);
         else e.exp = exp;
@@ -512,7 +522,7 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
           fc.tuple(fc.constantFrom("EX", "PX"), t).map((x) => [...x]),
           fc.tuple(fc.constant("EXAT"), absSec).map((x) => [...x]),
           fc.tuple(fc.constant("PXAT"), absMs).map((x) => [...x]),
-          fc.constantFrom(["EX"], ["PERSIST", "PERSIST"], ["EX", "5", "PERSIST"], ["BOGUS"]),
+          fc.constantFrom(["EX"], ["PERSIST", "PERSIST"], ["EX", "5", "PERSIST"], ["PERSIST", "EX", "5"], ["EX", "5", "EX", "9"], ["EX", "5", "PX", "9"], ["EX", "-1"], ["EX", "x"], ["BOGUS"]),
         ),
       }),
     },
@@ -521,7 +531,7 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
       arbitrary: fc.record({
         t: fc.constant("getrange" as const),
         k: keyArb,
-        start: fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom("x", "9223372036854775807", "-9223372036854775808")),
+        start: fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom("x", "9223372036854775807", "-9223372036854775808", "-9007199254740993", "9007199254740993")),
         end: fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom("1.5", "9223372036854775807", "-9223372036854775808")),
       }),
     },
@@ -530,7 +540,7 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
       arbitrary: fc.record({
         t: fc.constant("setrange" as const),
         k: keyArb,
-        offset: fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), fc.constantFrom("x", "67108864", "99999999999")),
+        offset: fc.oneof(fc.integer({ min: -2, max: 40 }).map(String), fc.constantFrom("x", "67108864", "99999999999", "9223372036854775807", "-9223372036854775808")),
         v: fc.oneof(fc.constantFrom("", "Z", "xyz"), valueArb),
       }),
     },

@@ -155,8 +155,11 @@ describe("MEMORY", () => {
     expect(cmd(e, "MEMORY", "USAGE", "missing")).toBeNull();
     expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES")).toEqual({ err: "ERR syntax error" });
     expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES", "x")).toEqual({ err: "ERR value is not an integer or out of range" });
+    expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES", "-1")).toEqual({ err: "ERR syntax error" });
+    expect(cmd(e, "MEMORY", "USAGE", "small", "SAMPLES", "1", "SAMPLES", "2")).toBe(small);
     expect((cmd(e, "MEMORY", "HELP") as string[])[0]).toMatch(/^MEMORY <subcommand>/);
-    expect(cmd(e, "MEMORY", "STATS")).toEqual({ err: "ERR unknown subcommand or wrong number of arguments for 'STATS'. Try MEMORY HELP." });
+    expect(cmd(e, "MEMORY", "STATS")).toEqual({ err: "ERR unknown subcommand 'STATS'. Try MEMORY HELP." });
+    expect(cmd(e, "MEMORY", "USAGE")).toEqual({ err: "ERR wrong number of arguments for 'memory|usage' command" });
   });
 });
 
@@ -194,7 +197,9 @@ describe("MSETNX, SUBSTR, OBJECT", () => {
     expect(cmd(e, "OBJECT", "IDLETIME", "small")).toBe(0);
     expect(cmd(e, "OBJECT", "FREQ", "small")).toEqual({ err: expect.stringMatching(/^ERR An LFU maxmemory policy is not selected/) });
     expect((cmd(e, "OBJECT", "HELP") as string[])[0]).toMatch(/^OBJECT <subcommand>/);
-    expect(cmd(e, "OBJECT", "ENCODING")).toEqual({ err: "ERR unknown subcommand or wrong number of arguments for 'ENCODING'. Try OBJECT HELP." });
+    expect(cmd(e, "OBJECT", "ENCODING")).toEqual({ err: "ERR wrong number of arguments for 'object|encoding' command" });
+    expect(cmd(e, "OBJECT", "HELP", "x")).toEqual({ err: "ERR wrong number of arguments for 'object|help' command" });
+    expect(cmd(e, "OBJECT", "foo")).toEqual({ err: "ERR unknown subcommand 'foo'. Try OBJECT HELP." });
   });
 });
 

@@ -124,7 +124,11 @@ describe("PartitionHost with the real engine", () => {
 
     host.submit(4, spec("SET"), args("SET", "c", "3"));
     host.submit(5, spec("GET"), args("GET", "a"));
+    host.submit(6, spec("BGSAVE"), args("BGSAVE"));
     await until(() => host.inFlight === 0, "writes refused while failed");
+    // A snapshot cannot start on a failed disk: BGSAVE says so (and nothing spins waiting).
+    expect(replies.get(6)).toMatchObject({ kind: "error", code: "ERR" });
+    expect((replies.get(6) as { message: string }).message).toMatch(/cannot write to disk .*no snapshot can start/);
     expect(replies.get(4)).toMatchObject({ kind: "error", code: "IOERR" });
     expect((replies.get(4) as { message: string }).message).toMatch(/writes are refused/);
     expect(replies.get(5)).toEqual({ kind: "bulk", value: te.encode("1") });

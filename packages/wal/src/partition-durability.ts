@@ -194,7 +194,20 @@ export class PartitionDurability {
 
   /** True while a snapshot is being written: call tick() again soon (setImmediate), not only on the timer. */
   get wantsTick(): boolean {
+    // A failed disk with nothing lost waits for the retry (the maintenance timer's tick): a
+    // requested snapshot cannot start meanwhile, and ticking back to back would only spin.
+    const w = this.writer;
+    if (w !== null && w.failed !== null && w.lostRecordsBelowLsn === 0) return false;
     return this.snapshot !== null || this.snapshotRequested;
+  }
+
+  /**
+   * SAVE found nothing written since the newest snapshot: that snapshot is the state now, so
+   * it counts as saved now (LASTSAVE moves, as Redis's SAVE always moves it).
+   */
+  markSnapshotCurrent(nowMs: number): void {
+    const w = this.writer;
+    if (w !== null && w.failed === null && this.snapshot === null && w.nextLsn <= this.lastSnapshotLsn) this.lastSnapshotAtMs = nowMs;
   }
 
   /**

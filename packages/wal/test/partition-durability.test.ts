@@ -279,9 +279,15 @@ describe("PartitionDurability", () => {
     // The worker refuses writes while failed; a read-only batch commits fine.
     run(a.engine, "GET", "acked");
     expect(a.d.commitBatch()).toBeNull();
+    // A snapshot asked for meanwhile waits for the disk: no back-to-back ticks that could only spin.
+    const taken = a.d.stats().snapshotsTaken;
+    a.d.requestSnapshot();
+    expect(a.d.wantsTick).toBe(false);
     fs.failFdatasyncs = null;
     a.d.tick(a.engine, Date.now() + 10_000);
     expect(a.d.failed).toBeNull();
+    // The requested snapshot went ahead with the healing tick.
+    expect(a.d.snapshotInProgress || a.d.stats().snapshotsTaken > taken).toBe(true);
     expect(batch(a.d, a.engine, "SET", "after", "3")).toBeNull();
     const b = start(dir);
     expect(b.engine.get("acked")).toBe("1");

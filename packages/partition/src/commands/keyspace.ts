@@ -92,32 +92,40 @@ const OBJECT_HELP = [
   "    Print this help.",
 ];
 
-/** OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key | HELP. */
+/** OBJECT ENCODING | IDLETIME | FREQ | REFCOUNT key | HELP, with Redis 7's arity and unknown-subcommand errors. */
 export function object(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
-  if (sub === "HELP" && argv.length === 2) {
+  const name = new TextDecoder().decode(argv[1]!);
+  const sub = name.toUpperCase();
+  if (sub === "HELP") {
+    if (argv.length !== 2) return wrongSubcommandArity(out, "object", sub);
     out.array(OBJECT_HELP.length);
     for (const line of OBJECT_HELP) out.status(line);
     return;
   }
-  if (argv.length === 3 && (sub === "ENCODING" || sub === "IDLETIME" || sub === "FREQ" || sub === "REFCOUNT")) {
-    const store = ctx.store;
-    const ref = store.lookup(argv[2]!);
-    if (ref === NO_REF) {
-      out.nil();
-      return;
-    }
-    if (sub === "ENCODING") writeText(out, store.isChained(ref) ? "chunked" : "raw");
-    else if (sub === "REFCOUNT") out.integer(1);
-    else if (sub === "IDLETIME") out.integer(store.idleSecondsOf(ref));
-    else
-      out.error(
-        "ERR",
-        "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
-      );
+  if (sub !== "ENCODING" && sub !== "IDLETIME" && sub !== "FREQ" && sub !== "REFCOUNT") {
+    out.error("ERR", `unknown subcommand '${name}'. Try OBJECT HELP.`);
     return;
   }
-  out.error("ERR", `unknown subcommand or wrong number of arguments for '${new TextDecoder().decode(argv[1]!)}'. Try OBJECT HELP.`);
+  if (argv.length !== 3) return wrongSubcommandArity(out, "object", sub);
+  const store = ctx.store;
+  const ref = store.lookup(argv[2]!);
+  if (ref === NO_REF) {
+    out.nil();
+    return;
+  }
+  if (sub === "ENCODING") writeText(out, store.isChained(ref) ? "chunked" : "raw");
+  else if (sub === "REFCOUNT") out.integer(1);
+  else if (sub === "IDLETIME") out.integer(store.idleSecondsOf(ref));
+  else
+    out.error(
+      "ERR",
+      "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+    );
+}
+
+/** Redis 7's wording for a container command's subcommand called with the wrong arity. */
+function wrongSubcommandArity(out: ReplySink, command: string, sub: string): void {
+  out.error("ERR", `wrong number of arguments for '${command}|${sub.toLowerCase()}' command`);
 }
 
 function writeText(out: ReplySink, text: string): void {
@@ -136,27 +144,39 @@ const MEMORY_HELP = [
 
 /** MEMORY USAGE key [SAMPLES n] | HELP (the key is argument 2, so USAGE reaches its partition). */
 export function memory(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  const sub = new TextDecoder().decode(argv[1]!).toUpperCase();
-  if (sub === "HELP" && argv.length === 2) {
+  const dec = new TextDecoder();
+  const name = dec.decode(argv[1]!);
+  const sub = name.toUpperCase();
+  if (sub === "HELP") {
+    if (argv.length !== 2) return wrongSubcommandArity(out, "memory", sub);
     out.array(MEMORY_HELP.length);
     for (const line of MEMORY_HELP) out.status(line);
     return;
   }
-  if (sub === "USAGE" && argv.length >= 3) {
-    if (argv.length !== 3 && !(argv.length === 5 && new TextDecoder().decode(argv[3]!).toUpperCase() === "SAMPLES")) {
+  if (sub !== "USAGE") {
+    out.error("ERR", `unknown subcommand '${name}'. Try MEMORY HELP.`);
+    return;
+  }
+  if (argv.length < 3) return wrongSubcommandArity(out, "memory", sub);
+  // SAMPLES n, any number of times (the last wins; a value does not change the answer here).
+  for (let j = 3; j < argv.length; j += 2) {
+    if (dec.decode(argv[j]!).toUpperCase() !== "SAMPLES" || j + 1 >= argv.length) {
       out.error("ERR", Errors.syntax());
       return;
     }
-    if (argv.length === 5 && !/^[0-9]+$/.test(new TextDecoder().decode(argv[4]!))) {
+    const n = dec.decode(argv[j + 1]!);
+    if (!/^-?(0|[1-9][0-9]{0,18})$/.test(n)) {
       out.error("ERR", Errors.notInteger());
       return;
     }
-    const ref = ctx.store.lookup(argv[2]!);
-    if (ref === NO_REF) out.nil();
-    else out.integer(ctx.store.footprintOf(ref));
-    return;
+    if (n.startsWith("-")) {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
   }
-  out.error("ERR", `unknown subcommand or wrong number of arguments for '${new TextDecoder().decode(argv[1]!)}'. Try MEMORY HELP.`);
+  const ref = ctx.store.lookup(argv[2]!);
+  if (ref === NO_REF) out.nil();
+  else out.integer(ctx.store.footprintOf(ref));
 }
 
 export function dbsize(ctx: CommandContext, _argv: readonly Uint8Array[], out: ReplySink): void {

@@ -224,7 +224,10 @@ export function msetnx(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
     const result = store.put(key, store.lookup(key), value, 0, value.length, EMPTY, 0, 0, 0, false);
     if (result !== PutResult.OK) {
       // All or nothing: take back the keys this command created before the failure.
-      for (let j = 1; j < i; j += 2) store.removeFound(argv[j]!, store.lookup(argv[j]!));
+      for (let j = 1; j < i; j += 2) {
+        const created = store.lookup(argv[j]!); // NO_REF for a key named twice, already removed
+        if (created !== NO_REF) store.removeFound(argv[j]!, created);
+      }
       replyPutError(ctx, result, out);
       return;
     }
@@ -428,8 +431,8 @@ export function getset(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
 
 /**
  * GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]: the value, and the expiry set
- * or removed. As in Redis: the options are checked first (one at most), then the time, then the
- * key; a time already past deletes the key after its value is read.
+ * or removed. As in Redis: the options are checked first (one kind, repeats allowed), then the
+ * key (nil if missing), then the time; a time already past deletes the key after its value is read.
  */
 export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   const store = ctx.store;
@@ -441,25 +444,27 @@ export function getex(ctx: CommandContext, argv: readonly Uint8Array[], out: Rep
   for (let i = 2; i < argc; i++) {
     const a = argv[i]!;
     const time = expireKindOf(a);
-    if (time !== EXPIRE_NONE && kind === EXPIRE_NONE && !persist && i + 1 < argc) {
+    // The same option again is allowed (the last one wins), two different ones are not (Redis).
+    if (time !== EXPIRE_NONE && (kind === EXPIRE_NONE || kind === time) && !persist && i + 1 < argc) {
       kind = time;
       arg = argv[++i]!;
-    } else if (isWord(a, W_PERSIST) && kind === EXPIRE_NONE && !persist) {
+    } else if (isWord(a, W_PERSIST) && kind === EXPIRE_NONE) {
       persist = true;
     } else {
       out.error("ERR", Errors.syntax());
       return;
     }
   }
-  let expiryMs = 0;
-  if (kind !== EXPIRE_NONE) {
-    expiryMs = expiryFromOption(ctx, kind, arg, "getex", out);
-    if (expiryMs < 0) return;
-  }
   const ref = store.lookupRead(key);
   if (ref === NO_REF) {
     out.nil();
     return;
+  }
+  // Redis checks the time only once it has found the key.
+  let expiryMs = 0;
+  if (kind !== EXPIRE_NONE) {
+    expiryMs = expiryFromOption(ctx, kind, arg, "getex", out);
+    if (expiryMs < 0) return;
   }
   store.touch(ref);
   store.loadValue(ref);
@@ -485,33 +490,34 @@ export function getrange(ctx: CommandContext, argv: readonly Uint8Array[], out: 
     out.error("ERR", Errors.notInteger());
     return;
   }
-  let start = parsed.big ? (parsed.bigint < 0n ? -Infinity : Infinity) : parsed.num;
+  // In bigint: offsets are 64-bit, and ones past 2^53 must still compare exactly.
+  let start = parsed.big ? parsed.bigint : BigInt(parsed.num);
   if (!parseInt64(argv[3]!)) {
     out.error("ERR", Errors.notInteger());
     return;
   }
-  let end = parsed.big ? (parsed.bigint < 0n ? -Infinity : Infinity) : parsed.num;
+  let end = parsed.big ? parsed.bigint : BigInt(parsed.num);
   const ref = store.lookupRead(argv[1]!);
   if (ref === NO_REF) {
     out.bulk(EMPTY, 0, 0);
     return;
   }
   store.loadValue(ref);
-  const len = store.valueLength;
-  if (start < 0 && end < 0 && start > end) {
+  const len = BigInt(store.valueLength);
+  if (start < 0n && end < 0n && start > end) {
     out.bulk(EMPTY, 0, 0);
     return;
   }
-  if (start < 0) start = len + start;
-  if (end < 0) end = len + end;
-  if (start < 0) start = 0;
-  if (end < 0) end = 0;
-  if (end >= len) end = len - 1;
-  if (start > end || len === 0) {
+  if (start < 0n) start += len;
+  if (end < 0n) end += len;
+  if (start < 0n) start = 0n;
+  if (end < 0n) end = 0n;
+  if (end >= len) end = len - 1n;
+  if (start > end || len === 0n) {
     out.bulk(EMPTY, 0, 0);
     return;
   }
-  out.bulk(store.valueBytes, store.valueOffset + start, end - start + 1);
+  out.bulk(store.valueBytes, store.valueOffset + Number(start), Number(end - start) + 1);
 }
 
 /**
@@ -527,11 +533,12 @@ export function setrange(ctx: CommandContext, argv: readonly Uint8Array[], out: 
     out.error("ERR", Errors.notInteger());
     return;
   }
-  if (parsed.big || parsed.num < 0) {
+  if (parsed.big ? parsed.bigint < 0n : parsed.num < 0) {
     out.error("ERR", "offset is out of range");
     return;
   }
-  const offset = parsed.num;
+  // An offset past 2^53 is past any value size too (checked below, once the key is known).
+  const offset = parsed.big ? Number.MAX_SAFE_INTEGER : parsed.num;
   const found = store.lookup(key);
   const oldLength = found === NO_REF ? 0 : store.valueLengthOf(found);
   if (patch.length === 0) {

@@ -152,8 +152,10 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
       this.preAuth = false;
       this.decoder.maxFrameBytes = this.router.config.maxFrameBytes;
     }
-    if (spec.id === QUIT_ID) {
-      // Nothing pipelined after QUIT runs (as in Redis); close once its OK is written.
+    if (spec.id === QUIT_ID || this.session.closeAfterReply) {
+      // Nothing pipelined after QUIT (or a CLIENT KILL of this connection) runs, as in Redis;
+      // close once its reply is written. Decided here, not in endReply: the reply may wait
+      // behind earlier ones while later frames would be read.
       this.readingStopped = true;
       this.closeWhenIdle = true;
     }

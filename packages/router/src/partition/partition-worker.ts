@@ -246,6 +246,7 @@ function snapshotCommand(id: number, argv: readonly Uint8Array[], out: ReplySink
       return;
     }
     const outcome = durability.snapshotBeforeClose(durableEngine!, SAVE_BUDGET_MS, 0);
+    if (outcome === "skipped") durability.markSnapshotCurrent(Date.now());
     if (outcome === "written" || outcome === "skipped") out.ok();
     else out.error("ERR", `partition ${partitionId}: the snapshot was not written (${outcome}${durability.stats().lastSnapshotError === null ? "" : `: ${durability.stats().lastSnapshotError}`})`);
     return;
@@ -257,6 +258,10 @@ function snapshotCommand(id: number, argv: readonly Uint8Array[], out: ReplySink
   }
   if (durability === null) {
     out.error("ERR", 'BGSAVE needs a data directory: this server keeps its data in memory only (--data-dir "")');
+    return;
+  }
+  if (durability.failed !== null) {
+    out.error("ERR", `partition ${partitionId} cannot write to disk (${durability.failed.message}); no snapshot can start until it recovers`);
     return;
   }
   if (durability.snapshotInProgress) {
