@@ -394,6 +394,24 @@ describe("ioredis: server and connection commands", () => {
     await expect(io.call("CLIENT", "KILL", "10.9.8.7:6")).rejects.toThrow("ERR No such client");
   });
 
+  it("CONFIG SET maxmemory caps the partitions at run time (writes get OOM, reads go on); 0 lifts it", async () => {
+    await io.set("cap:kept", "v");
+    expect(await io.config("SET", "maxmemory", "64kb")).toBe("OK");
+    expect(await io.config("GET", "maxmemory")).toEqual(["maxmemory", "65536"]);
+    const big = "x".repeat(60_000);
+    let refused = "";
+    for (let i = 0; i < 100 && refused === ""; i++) {
+      // The partitions apply the new cap within their next turn.
+      await io.set(`cap:${i}`, big).catch((e: Error) => (refused = e.message));
+    }
+    expect(refused).toMatch(/^OOM command not allowed when used memory > 'maxmemory'/);
+    expect(await io.get("cap:kept")).toBe("v");
+    expect(await io.config("SET", "maxmemory", "0")).toBe("OK");
+    let accepted = false;
+    for (let i = 0; i < 100 && !accepted; i++) accepted = (await io.set("cap:after", big).catch(() => "")) === "OK";
+    expect(accepted).toBe(true);
+  });
+
   it("answers errors in Redis's words and keeps the connection", async () => {
     await expect(io.call("NOSUCHCMD", "a", "b")).rejects.toThrow("ERR unknown command 'NOSUCHCMD', with args beginning with: 'a' 'b' ");
     await expect(io.call("GET")).rejects.toThrow("ERR wrong number of arguments for 'get' command");

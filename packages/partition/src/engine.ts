@@ -209,6 +209,15 @@ export class PartitionEngine {
     return this.expiredThisTick;
   }
 
+  /**
+   * A new memory cap (CONFIG SET maxmemory), 0 for none. Below what is reserved already,
+   * nothing is taken back: writes that need memory get OOM until deletes make room.
+   */
+  setMaxMemoryBytes(bytes: number): void {
+    assert(Number.isSafeInteger(bytes) && bytes >= 0, "maxMemoryBytes >= 0");
+    this.store.maxMemoryBytes = bytes;
+  }
+
   stats(): EngineStats {
     const s = this.store;
     const hashBytes = s.hash.bytes;

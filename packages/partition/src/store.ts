@@ -75,7 +75,8 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     return this.orderedIndex;
   }
   wheel: TimingWheel;
-  readonly maxMemoryBytes: number;
+  /** 0 = no cap. Changed at run time by CONFIG SET maxmemory (PartitionEngine.setMaxMemoryBytes). */
+  maxMemoryBytes: number;
   readonly maxValueBytes: number;
   /** Longest key: what the header holds, and what fits in the largest slot with a chain link. */
   readonly maxKeyBytes: number;

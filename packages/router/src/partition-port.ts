@@ -18,6 +18,8 @@ export interface PartitionPort {
    * submitted after the call returns. A no-op for an in-memory partition.
    */
   setFsync?(policy: "always" | "everysec" | "no"): void;
+  /** CONFIG SET maxmemory: this partition's share of the cap (0 = none). */
+  setMaxMemory?(bytes: number): void;
   /** Request traffic through the rings since start, when the host counts it (INFO stats). */
   traffic?(): PartitionTraffic;
   /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */

@@ -232,6 +232,12 @@ export class Router implements ServerContext {
       config.fsync = changes.fsync;
       for (const port of this.ports) port.setFsync?.(changes.fsync);
     }
+    if (changes.maxMemoryBytes !== undefined) {
+      config.maxMemoryBytes = changes.maxMemoryBytes;
+      // Each partition gets an equal share, as at start (server.ts).
+      const share = changes.maxMemoryBytes === 0 ? 0 : Math.max(1, Math.floor(changes.maxMemoryBytes / this.partitions));
+      for (const port of this.ports) port.setMaxMemory?.(share);
+    }
   }
 
   stats(): ServerStats {

@@ -6,7 +6,7 @@ import type { CommandSpec, ReplySink } from "@tessera/proto";
 import type { ServerConfig } from "./config.js";
 
 /** The settings CONFIG SET may change while the server runs. */
-export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "requirepass">;
+export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "requirepass" | "maxMemoryBytes">;
 import type { PartitionStats, PartitionTraffic } from "./partition-port.js";
 import type { Session } from "./session.js";
 

@@ -341,7 +341,10 @@ describe("CONFIG", () => {
       "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer",
     );
     expect(err(run(c, s, "CONFIG", "SET", "maxclients", "1", "maxclients", "2"))).toMatch(/duplicate parameter$/);
-    expect(err(run(c, s, "CONFIG", "SET", "maxmemory", "1"))).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'maxmemory'\) - can't set immutable config/);
+    expect(err(run(c, s, "CONFIG", "SET", "maxmemory", "lots"))).toBe("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value");
+    expect(run(c, s, "CONFIG", "SET", "maxmemory", "2gb")).toEqual({ kind: "ok" });
+    expect(c.config.maxMemoryBytes).toBe(2 * 1024 ** 3);
+    expect(err(run(c, s, "CONFIG", "SET", "databases", "16"))).toMatch(/^ERR CONFIG SET failed \(possibly related to argument 'databases'\) - can't set immutable config/);
     expect(err(run(c, s, "CONFIG", "SET", "nosuch", "1"))).toBe("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
     expect(err(run(c, s, "CONFIG", "SET", "appendfsync"))).toBe("ERR wrong number of arguments for 'config|set' command");
   });

@@ -165,7 +165,7 @@ type HostState = "new" | "starting" | "running" | "down" | "closing" | "closed";
 
 export class PartitionHost {
   readonly id: number;
-  private readonly options: PartitionHostOptions;
+  private options: PartitionHostOptions;
   private readonly onReply: (token: number, reply: Uint8Array, offset: number) => void;
   private readonly log: (line: string) => void;
   private readonly backstopMs: number;
@@ -243,6 +243,15 @@ export class PartitionHost {
     const code = FSYNC_POLICY_CODES.indexOf(policy);
     if (code < 0) throw new RangeError(`fsync must be always|everysec|no, got ${String(policy)}`);
     Atomics.store(this.settings, SETTINGS_WORDS.fsyncPolicy, code);
+  }
+
+  /**
+   * CONFIG SET maxmemory: this partition's new cap (0 = none). The running worker applies it
+   * when it reads its messages (within its next turn); a restarted worker starts with it.
+   */
+  setMaxMemory(bytes: number): void {
+    this.options.engine = { ...this.options.engine, maxMemoryBytes: bytes };
+    this.postToWorker({ type: "set-max-memory", bytes });
   }
 
   /** Spawns the worker; resolves once it has recovered its data and serves requests. */

@@ -39,7 +39,7 @@ import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
 // ---- the seams this worker drives ---------------------------------------------------------
 
 /** What the worker needs of the engine: H1's PartitionEngine, or a transport-test fixture. */
-type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats">;
+type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats"> & Partial<Pick<PartitionEngine, "setMaxMemoryBytes">>;
 type EngineConstructor = new (options: EngineOptions) => Engine;
 
 if (parentPort === null) throw new Error("partition-worker must run as a worker thread");
@@ -503,6 +503,9 @@ function onMessage(message: HostToWorker): void {
       break;
     case "shutdown":
       void shutdown();
+      break;
+    case "set-max-memory":
+      engine.setMaxMemoryBytes?.(message.bytes);
       break;
     case "test-exit":
       process.exit(message.code);

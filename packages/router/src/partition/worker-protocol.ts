@@ -99,6 +99,8 @@ export type HostToWorker =
   | { type: "large"; id: number; body: ArrayBuffer }
   | { type: "stats-request" }
   | { type: "shutdown" }
+  /** CONFIG SET maxmemory: this partition's new share (0 = no cap). */
+  | { type: "set-max-memory"; bytes: number }
   /** Test hooks (also behind DEBUG commands): die now; skip the next notifies of the reply doorbell. */
   | { type: "test-exit"; code: number }
   | { type: "test-skip-notifies"; count: number }

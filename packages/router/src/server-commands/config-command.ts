@@ -3,12 +3,12 @@
  * tools that read them (redis-benchmark reads `save` and `appendonly`, clients read
  * `databases`) see sensible values.
  * CONFIG SET name value [name value ...]: the run-time settings (`appendfsync`, `maxclients`,
- * `requirepass`),
+ * `maxmemory`, `requirepass`),
  * all pairs validated before any is applied, as Redis 7 does; the other parameters are fixed at
  * start (flags or the config file) and are refused with Redis's "can't set immutable config".
  */
 import { Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
-import type { ServerConfig } from "../config.js";
+import { parseByteSize, type ServerConfig } from "../config.js";
 import type { RuntimeConfig, ServerContext, Session } from "./context.js";
 import { writeHelp } from "./connection.js";
 import { globMatchString } from "./glob.js";
@@ -63,6 +63,15 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
     "requirepass",
     (value, _ctx, changes) => {
       changes.requirepass = value;
+      return null;
+    },
+  ],
+  [
+    "maxmemory",
+    (value, _ctx, changes) => {
+      const n = parseByteSize(value);
+      if (n === null || !Number.isSafeInteger(n) || n < 0) return "argument must be a memory value";
+      changes.maxMemoryBytes = n;
       return null;
     },
   ],
@@ -140,7 +149,7 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value> [<directive> <value> ...]",
-        "    Set configuration directives at run time: appendfsync, maxclients, requirepass. Others are",
+        "    Set configuration directives at run time: appendfsync, maxclients, maxmemory, requirepass. Others are",
         "    fixed at start (flags or the config file).",
         "RESETSTAT",
         "    Accepted; statistics are not reset.",
