@@ -96,12 +96,7 @@ const OBJECT_HELP = [
 export function object(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
   const name = new TextDecoder().decode(argv[1]!);
   const sub = name.toUpperCase();
-  if (sub === "HELP") {
-    if (argv.length !== 2) return wrongSubcommandArity(out, "object", sub);
-    out.array(OBJECT_HELP.length);
-    for (const line of OBJECT_HELP) out.status(line);
-    return;
-  }
+  if (sub === "HELP") return replyHelp(argv, out, "object", OBJECT_HELP);
   if (sub !== "ENCODING" && sub !== "IDLETIME" && sub !== "FREQ" && sub !== "REFCOUNT") {
     out.error("ERR", `unknown subcommand '${name}'. Try OBJECT HELP.`);
     return;
@@ -121,6 +116,13 @@ export function object(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
       "ERR",
       "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
     );
+}
+
+/** `<COMMAND> HELP`: Redis's array of status lines (HELP takes no argument). */
+function replyHelp(argv: readonly Uint8Array[], out: ReplySink, command: string, lines: readonly string[]): void {
+  if (argv.length !== 2) return wrongSubcommandArity(out, command, "HELP");
+  out.array(lines.length);
+  for (const line of lines) out.status(line);
 }
 
 /** Redis 7's wording for a container command's subcommand called with the wrong arity. */
@@ -147,12 +149,7 @@ export function memory(ctx: CommandContext, argv: readonly Uint8Array[], out: Re
   const dec = new TextDecoder();
   const name = dec.decode(argv[1]!);
   const sub = name.toUpperCase();
-  if (sub === "HELP") {
-    if (argv.length !== 2) return wrongSubcommandArity(out, "memory", sub);
-    out.array(MEMORY_HELP.length);
-    for (const line of MEMORY_HELP) out.status(line);
-    return;
-  }
+  if (sub === "HELP") return replyHelp(argv, out, "memory", MEMORY_HELP);
   if (sub !== "USAGE") {
     out.error("ERR", `unknown subcommand '${name}'. Try MEMORY HELP.`);
     return;
