@@ -5,6 +5,7 @@ import * as expiryCommands from "./commands/expiry.js";
 import * as keyspaceCommands from "./commands/keyspace.js";
 import * as scanCommands from "./commands/scan.js";
 import * as stringCommands from "./commands/strings.js";
+import { lcs } from "./commands/lcs.js";
 import type { Clock, EngineOptions, EngineStats, WriteLog } from "./engine-types.js";
 import * as layout from "./item-layout.js";
 import { PartitionStore, PutResult } from "./store.js";
@@ -46,6 +47,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   RANDOMKEY: keyspaceCommands.randomkey,
   MSETNX: stringCommands.msetnx,
   SUBSTR: stringCommands.getrange,
+  LCS: lcs,
   DBSIZE: keyspaceCommands.dbsize,
   FLUSHALL: keyspaceCommands.flushall,
   FLUSHDB: keyspaceCommands.flushall,

@@ -203,6 +203,30 @@ describe("MSETNX, SUBSTR, OBJECT", () => {
   });
 });
 
+describe("LCS", () => {
+  // Redis's documented example. scripts/diff-lcs.ts compares random pairs with a running redis-server
+  // (12,000 pairs with every option set, 2026-12-03: the replies of Redis 7.0.15 exactly).
+  it("the subsequence, LEN, IDX with MINMATCHLEN and WITHMATCHLEN, errors", () => {
+    const e = engine();
+    cmd(e, "MSET", "key1", "ohmytext", "key2", "mynewtext");
+    expect(cmd(e, "LCS", "key1", "key2")).toBe("mytext");
+    expect(cmd(e, "LCS", "key1", "key2", "LEN")).toBe(6);
+    expect(cmd(e, "LCS", "key1", "key2", "IDX")).toEqual(["matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]], "len", 6]);
+    expect(cmd(e, "LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN")).toEqual(["matches", [[[4, 7], [5, 8], 4]], "len", 6]);
+    expect(cmd(e, "LCS", "key1", "missing")).toBe("");
+    expect(cmd(e, "LCS", "key1", "key2", "LEN", "IDX")).toEqual({ err: "ERR If you want both the length and indexes, please just use IDX." });
+    expect(cmd(e, "LCS", "key1", "key2", "MINMATCHLEN", "x")).toEqual({ err: "ERR value is not an integer or out of range" });
+    expect(cmd(e, "LCS", "key1", "key2", "BOGUS")).toEqual({ err: "ERR syntax error" });
+  });
+
+  it("refuses a table past the value limit, as Redis does past proto-max-bulk-len", () => {
+    const e = new PartitionEngine({ maxValueBytes: 1 << 20 });
+    cmd(e, "SET", "a", "x".repeat(1000));
+    cmd(e, "SET", "b", "y".repeat(1000));
+    expect(cmd(e, "LCS", "a", "b")).toEqual({ err: expect.stringMatching(/^ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len/) });
+  });
+});
+
 describe("RANDOMKEY", () => {
   it("returns live keys only (expired ones go), nil when empty", () => {
     const clock = new VirtualClock();

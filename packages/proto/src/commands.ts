@@ -152,6 +152,9 @@ const ENTRIES: readonly Entry[] = [
     "GETRANGE key start end", "The bytes of key's value from start to end, inclusive (negative counts from the end)."),
   cmd("SUBSTR", 4, KEY1, READ | TXN_OK, "single", "none", "string",
     "SUBSTR key start end", "Same as GETRANGE (its old name)."),
+  cmd("LCS", -3, [1, 2, 1], READ | TXN_OK, "single", "none", "string",
+    "LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]",
+    "Longest common subsequence of two values (both keys on one partition: use a {hash tag}); LEN its length, IDX the matching ranges."),
   cmd("SETRANGE", 4, KEY1, WRITE | DENYOOM | TXN_OK, "single", "none", "string",
     "SETRANGE key offset value", "Overwrite key's value from offset (zero-padded); returns the new length."),
 
