@@ -296,6 +296,15 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.call("LCS", "{l}1", "{l}2")).toBe("mytext");
     expect(await io.call("LCS", "{l}1", "{l}2", "LEN")).toBe(6);
     await expect(io.call("LCS", "m:1", "m:2")).rejects.toThrow(/^CROSSSLOT/);
+    await io.set("{rn}a", "1", "EX", 100);
+    expect(await io.rename("{rn}a", "{rn}b")).toBe("OK");
+    expect(await io.ttl("{rn}b")).toBeGreaterThan(90); // the expiry moves with the value
+    expect(await io.renamenx("{rn}b", "{rn}c")).toBe(1);
+    await expect(io.rename("{rn}missing", "{rn}x")).rejects.toThrow("ERR no such key");
+    expect(await io.copy("{rn}c", "{rn}d")).toBe(1);
+    expect(await io.copy("{rn}c", "{rn}d")).toBe(0);
+    expect(await io.mget("{rn}c", "{rn}d")).toEqual(["1", "1"]);
+    await expect(io.rename("m:1", "m:2")).rejects.toThrow(/^CROSSSLOT/);
     expect(await io.call("OBJECT", "ENCODING", "r")).toBe("raw");
     expect(await io.call("OBJECT", "REFCOUNT", "r")).toBe(1);
     const picked = new Set<string>();

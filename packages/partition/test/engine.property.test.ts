@@ -82,7 +82,9 @@ type Op =
   | { t: "getrange"; k: string; start: string; end: string }
   | { t: "setrange"; k: string; offset: string; v: string }
   | { t: "touch" | "unlink"; ks: string[] }
-  | { t: "type" | "expiretime" | "pexpiretime"; k: string };
+  | { t: "type" | "expiretime" | "pexpiretime"; k: string }
+  | { t: "rename" | "renamenx"; k: string; to: string }
+  | { t: "copy"; k: string; to: string; opts: readonly string[] };
 
 const MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
@@ -247,6 +249,33 @@ function modelApply(model: Model, op: Op): Plain | "skip" {
       model.m.set(op.k, { v, exp: e?.exp ?? 0 });
       return v.length;
     }
+    case "rename":
+    case "renamenx": {
+      const e = model.live(op.k);
+      if (e === undefined) return { err: "ERR no such key" };
+      if (op.k === op.to) return op.t === "renamenx" ? 0 : "OK";
+      if (op.t === "renamenx" && model.live(op.to) !== undefined) return 0;
+      model.m.set(op.to, { ...e });
+      model.m.delete(op.k);
+      return op.t === "renamenx" ? 1 : "OK";
+    }
+    case "copy": {
+      let replace = false;
+      for (let i = 0; i < op.opts.length; i++) {
+        const w = op.opts[i]!;
+        if (w === "REPLACE") replace = true;
+        else if (w === "DB" && i + 1 < op.opts.length) {
+          const db = op.opts[++i]!;
+          if (!/^-?(0|[1-9][0-9]{0,9})$/.test(db)) return ERR_NOT_INT;
+          if (Number(db) !== 0) return { err: "ERR DB index is out of range" };
+        } else return ERR_SYNTAX;
+      }
+      if (op.k === op.to) return { err: "ERR source and destination objects are the same" };
+      const e = model.live(op.k);
+      if (e === undefined || (!replace && model.live(op.to) !== undefined)) return 0;
+      model.m.set(op.to, { ...e });
+      return 1;
+    }
     case "touch":
       return op.ks.filter((k) => model.live(k) !== undefined).length;
     case "unlink": {
@@ -395,6 +424,11 @@ function engineApply(engine: PartitionEngine, op: Op): Plain | "skip" {
     case "expiretime":
     case "pexpiretime":
       return cmd(engine, op.t.toUpperCase(), op.k);
+    case "rename":
+    case "renamenx":
+      return cmd(engine, op.t.toUpperCase(), op.k, op.to);
+    case "copy":
+      return cmd(engine, "COPY", op.k, op.to, ...op.opts);
     case "del":
     case "exists":
     case "mget":
@@ -546,6 +580,16 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
     },
     { weight: 20, arbitrary: fc.record({ t: fc.constantFrom("touch" as const, "unlink" as const), ks: fc.array(keyArb, { minLength: 1, maxLength: 4 }) }) },
     { weight: 30, arbitrary: fc.record({ t: fc.constantFrom("type" as const, "expiretime" as const, "pexpiretime" as const), k: keyArb }) },
+    { weight: 30, arbitrary: fc.record({ t: fc.constantFrom("rename" as const, "renamenx" as const), k: keyArb, to: keyArb }) },
+    {
+      weight: 20,
+      arbitrary: fc.record({
+        t: fc.constant("copy" as const),
+        k: keyArb,
+        to: keyArb,
+        opts: fc.constantFrom([] as string[], ["REPLACE"], ["DB", "0"], ["DB", "0", "REPLACE"], ["DB", "1"], ["DB", "x"], ["DB"], ["NOPE"]),
+      }),
+    },
     { weight: 80, arbitrary: fc.record({ t: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3000 })) }) },
   );
 }

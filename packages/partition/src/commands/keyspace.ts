@@ -1,14 +1,20 @@
 import { Errors, type ReplySink } from "@tessera/proto";
 import * as layout from "../item-layout.js";
 import * as argsModule from "./args.js";
-import type { CommandContext } from "./context.js";
+import { replyPutError, type CommandContext } from "./context.js";
+import { PutResult as PutResultImport } from "../store.js";
 const { ascii, isWord, word } = argsModule; // locals: imported bindings may be getters (tsx)
 
 // Local copies: under some loaders (tsx's CommonJS path) imported bindings are read through
 // getter calls on every access; hot paths read plain module constants instead.
 const { NO_REF } = layout;
+const PutResult = PutResultImport; // a local: imported bindings may be getters (tsx)
+const EMPTY = new Uint8Array(0);
 
-/** Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE RANDOMKEY OBJECT MEMORY DBSIZE FLUSHALL FLUSHDB. */
+/**
+ * Keyspace commands: DEL UNLINK EXISTS TOUCH TYPE RANDOMKEY RENAME RENAMENX COPY OBJECT MEMORY
+ * DBSIZE FLUSHALL FLUSHDB.
+ */
 
 const B_DEL = ascii("DEL");
 const B_FLUSHALL = ascii("FLUSHALL");
@@ -72,6 +78,108 @@ export function randomkey(ctx: CommandContext, _argv: readonly Uint8Array[], out
       return;
     }
   }
+}
+
+const B_SET = ascii("SET");
+const B_PXAT = ascii("PXAT");
+const W_REPLACE = word("REPLACE");
+const W_DB = word("DB");
+
+export function rename(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  renameGeneric(ctx, argv, out, false);
+}
+export function renamenx(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  renameGeneric(ctx, argv, out, true);
+}
+
+/**
+ * RENAME / RENAMENX key newkey: the value and its expiry move to newkey (replacing it, or for
+ * RENAMENX only if it is missing). The router sends them only when both keys are on this
+ * partition (CROSSSLOT otherwise, as Redis Cluster needs one slot).
+ */
+function renameGeneric(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink, nx: boolean): void {
+  const store = ctx.store;
+  const from = argv[1]!;
+  const to = argv[2]!;
+  if (store.lookup(from) === NO_REF) {
+    out.error("ERR", "no such key");
+    return;
+  }
+  if (bytesEqual(from, to)) {
+    if (nx) out.integer(0);
+    else out.ok();
+    return;
+  }
+  if (nx && store.lookup(to) !== NO_REF) {
+    out.integer(0);
+    return;
+  }
+  if (!copyValue(ctx, from, to, out)) return;
+  store.removeFound(from, store.lookup(from));
+  if (ctx.writeLog !== null) ctx.log([B_DEL, from]);
+  if (nx) out.integer(1);
+  else out.ok();
+}
+
+/** COPY source destination [DB 0] [REPLACE]: 1 if copied (value and expiry), else 0. */
+export function copy(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const store = ctx.store;
+  const from = argv[1]!;
+  const to = argv[2]!;
+  let replace = false;
+  for (let i = 3; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (isWord(a, W_REPLACE)) replace = true;
+    else if (isWord(a, W_DB) && i + 1 < argv.length) {
+      const db = new TextDecoder().decode(argv[++i]!);
+      if (!/^-?(0|[1-9][0-9]{0,9})$/.test(db)) {
+        out.error("ERR", Errors.notInteger());
+        return;
+      }
+      if (Number(db) !== 0) {
+        out.error("ERR", "DB index is out of range");
+        return;
+      }
+    } else {
+      out.error("ERR", Errors.syntax());
+      return;
+    }
+  }
+  if (bytesEqual(from, to)) {
+    out.error("ERR", "source and destination objects are the same");
+    return;
+  }
+  if (store.lookup(from) === NO_REF || (!replace && store.lookup(to) !== NO_REF)) {
+    out.integer(0);
+    return;
+  }
+  if (copyValue(ctx, from, to, out)) out.integer(1);
+}
+
+/**
+ * Writes `from`'s value and expiry to `to` (replacing it) and logs it; false after replying the
+ * error of a failed put (OOM, TOOBIG). The SET goes to the WAL before a rename's DEL, so a
+ * torn tail can leave both keys but never neither.
+ */
+function copyValue(ctx: CommandContext, from: Uint8Array, to: Uint8Array, out: ReplySink): boolean {
+  const store = ctx.store;
+  const ref = store.lookup(from);
+  store.loadValue(ref);
+  const value = store.valueBytes.slice(store.valueOffset, store.valueOffset + store.valueLength);
+  const expiryMs = store.expiryOf(ref);
+  const result = store.put(to, store.lookup(to), value, 0, value.length, EMPTY, 0, 0, expiryMs, false);
+  if (result !== PutResult.OK) {
+    replyPutError(ctx, result, out);
+    return false;
+  }
+  if (ctx.writeLog !== null) ctx.log(expiryMs === 0 ? [B_SET, to, value] : [B_SET, to, value, B_PXAT, ascii(String(expiryMs))]);
+  return true;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const OBJECT_HELP = [
