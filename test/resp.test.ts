@@ -292,6 +292,10 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.mget("{m}a", "{m}b", "{m}c")).toEqual(["1", "2", null]);
     await expect(io.msetnx("m:1", "1", "m:2", "2", "m:3", "3", "m:4", "4")).rejects.toThrow(/^CROSSSLOT/); // spread over 3 partitions
     expect(await io.call("SUBSTR", "r", "0", "4")).toBe("Hello");
+    expect(await io.setbit("bits", 7, 1)).toBe(0);
+    expect(await io.getbit("bits", 7)).toBe(1);
+    expect(await io.bitcount("bits")).toBe(1);
+    expect(await io.bitpos("bits", 1)).toBe(7);
     await io.mset("{l}1", "ohmytext", "{l}2", "mynewtext");
     expect(await io.call("LCS", "{l}1", "{l}2")).toBe("mytext");
     expect(await io.call("LCS", "{l}1", "{l}2", "LEN")).toBe(6);

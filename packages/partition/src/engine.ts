@@ -6,6 +6,7 @@ import * as keyspaceCommands from "./commands/keyspace.js";
 import * as scanCommands from "./commands/scan.js";
 import * as stringCommands from "./commands/strings.js";
 import { lcs } from "./commands/lcs.js";
+import * as bitCommands from "./commands/bits.js";
 import type { Clock, EngineOptions, EngineStats, WriteLog } from "./engine-types.js";
 import * as layout from "./item-layout.js";
 import { PartitionStore, PutResult } from "./store.js";
@@ -51,6 +52,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   MSETNX: stringCommands.msetnx,
   SUBSTR: stringCommands.getrange,
   LCS: lcs,
+  GETBIT: bitCommands.getbit,
+  SETBIT: bitCommands.setbit,
+  BITCOUNT: bitCommands.bitcount,
+  BITPOS: bitCommands.bitposCommand,
   DBSIZE: keyspaceCommands.dbsize,
   FLUSHALL: keyspaceCommands.flushall,
   FLUSHDB: keyspaceCommands.flushall,
