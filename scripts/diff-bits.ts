@@ -1,8 +1,8 @@
 /**
- * Differential check of GETBIT, SETBIT, BITCOUNT and BITPOS against a real Redis: short random
+ * Differential check of GETBIT, SETBIT, BITCOUNT, BITPOS and BITOP against a real Redis: short random
  * values (bytes chosen to put set and clear bits at the edges), offsets and ranges around the
  * edges, BIT / BYTE units and bad arguments, sent to a redis-server started here and to
- * Tessera's engine in-process; every reply is compared, and after SETBIT the value too.
+ * Tessera's engine in-process; every reply is compared, and after SETBIT / BITOP the value too.
  *
  *   node --import tsx scripts/diff-bits.ts [--count 4000] [--seed 99]
  *
@@ -94,15 +94,24 @@ for (let n = 0; n < COUNT; n++) {
   if (r < 0.15) args = ["GETBIT", "k", pick(["0", "3", "7", "8", "31", "40", "-1", "x", "4294967296", "4294967295"])];
   else if (r < 0.3) args = ["SETBIT", "k", pick(["0", "3", "7", "8", "31", "40", "-1", "x", "100"]), pick(["0", "1", "2", "-1", "x"])];
   else if (r < 0.6) { const extra = pick([[], [num(), num()], [num(), num(), pick(["BIT", "BYTE", "bit", "NOPE"])], [num()], [num(), num(), "BIT", "x"]]); args = ["BITCOUNT", "k", ...extra]; }
-  else { const extra = pick([[], [num()], [num(), num()], [num(), num(), pick(["BIT", "BYTE", "NOPE"])], [num(), num(), "BIT", "x"]]); args = ["BITPOS", "k", pick(["0", "1", "1", "0", "2", "x"]), ...extra]; }
+  else if (r < 0.85) { const extra = pick([[], [num()], [num(), num()], [num(), num(), pick(["BIT", "BYTE", "NOPE"])], [num(), num(), "BIT", "x"]]); args = ["BITPOS", "k", pick(["0", "1", "1", "0", "2", "x"]), ...extra]; }
+  else {
+    // BITOP over k and a second value (set here too), into d (which may hold something).
+    const w = bytesStr();
+    if (w === "" && rnd() < 0.5) { await cmd("DEL", "k2"); run(engine, "DEL", "k2"); } else { await cmd("SET", "k2", w); run(engine, "SET", "k2", Buffer.from(w, "latin1")); }
+    if (rnd() < 0.5) { await cmd("SET", "d", "old"); run(engine, "SET", "d", "old"); }
+    args = ["BITOP", pick(["AND", "or", "XOR", "NOT", "nand"]), "d", ...pick([["k"], ["k", "k2"], ["k2", "missing"], ["k", "k2", "k"]])];
+  }
   const want = await cmd(...args);
   const got = plain(run(engine, ...args));
   let afterDiff = false;
-  if (args[0] === "SETBIT") {
-    const rv = await cmd("GET", "k");
-    const ev = run(engine, "GET", "k");
+  if (args[0] === "SETBIT" || args[0] === "BITOP") {
+    const key = args[0] === "SETBIT" ? "k" : "d";
+    const rv = await cmd("GET", key);
+    const ev = run(engine, "GET", key);
     const evs = ev.kind === "bulk" ? Buffer.from(ev.value).toString("latin1") : null;
     afterDiff = rv !== evs;
+    if (args[0] === "BITOP") { const rt = await cmd("TTL", key); const et = plain(run(engine, "TTL", key)); afterDiff ||= rt !== et; }
   }
   if (JSON.stringify(want) !== JSON.stringify(got) || afterDiff) {
     if (++diffs <= 12) console.log(JSON.stringify({ v: [...Buffer.from(v, "latin1")], args, redis: want, tessera: got }));

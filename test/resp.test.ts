@@ -296,6 +296,10 @@ describe("ioredis: SETNX, SETEX, GETSET, GETEX, GETRANGE, SETRANGE, TYPE, UNLINK
     expect(await io.getbit("bits", 7)).toBe(1);
     expect(await io.bitcount("bits")).toBe(1);
     expect(await io.bitpos("bits", 1)).toBe(7);
+    await io.mset("{bo}a", "foobar", "{bo}b", "abcdef");
+    expect(await io.bitop("AND", "{bo}d", "{bo}a", "{bo}b")).toBe(6);
+    expect(await io.get("{bo}d")).toBe("`bc`ab");
+    await expect(io.bitop("OR", "m:1", "m:2", "m:3")).rejects.toThrow(/^CROSSSLOT/);
     await io.mset("{l}1", "ohmytext", "{l}2", "mynewtext");
     expect(await io.call("LCS", "{l}1", "{l}2")).toBe("mytext");
     expect(await io.call("LCS", "{l}1", "{l}2", "LEN")).toBe(6);

@@ -56,6 +56,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   SETBIT: bitCommands.setbit,
   BITCOUNT: bitCommands.bitcount,
   BITPOS: bitCommands.bitposCommand,
+  BITOP: bitCommands.bitop,
   DBSIZE: keyspaceCommands.dbsize,
   FLUSHALL: keyspaceCommands.flushall,
   FLUSHDB: keyspaceCommands.flushall,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PartitionEngine, type WriteLog } from "../src/index.js";
-import { cmd, VirtualClock } from "./helpers.js";
+import { cmd, run, VirtualClock } from "./helpers.js";
 
 function engine(clock = new VirtualClock()) {
   return new PartitionEngine({ clock, slabPageBytes: 64 * 1024 });
@@ -224,6 +224,24 @@ describe("GETBIT, SETBIT, BITCOUNT, BITPOS", () => {
     expect(cmd(e, "SETBIT", "mykey", "4294967296", "1")).toEqual({ err: "ERR bit offset is not an integer or out of range" });
     expect(cmd(e, "SETBIT", "mykey", "1", "2")).toEqual({ err: "ERR bit is not an integer or out of range" });
     expect(cmd(e, "BITPOS", "b", "2")).toEqual({ err: "ERR The bit argument must be 1 or 0." });
+  });
+
+  it("BITOP: AND, OR, XOR zero-pad the shorter values, NOT takes one key, an empty result deletes", () => {
+    const e = engine();
+    cmd(e, "SET", "a", "foobar");
+    cmd(e, "SET", "b", "abcdef");
+    expect(cmd(e, "BITOP", "AND", "dest", "a", "b")).toBe(6);
+    expect(cmd(e, "GET", "dest")).toBe("`bc`ab"); // Redis's documented example
+    cmd(e, "SET", "short", Buffer.from([0xf0]));
+    cmd(e, "SET", "long", Buffer.from([0x0f, 0xff]));
+    expect(cmd(e, "BITOP", "OR", "d2", "short", "long")).toBe(2);
+    expect(Buffer.from((run(e, "GET", "d2") as { value: Uint8Array }).value)).toEqual(Buffer.from([0xff, 0xff]));
+    expect(cmd(e, "BITOP", "NOT", "d3", "short")).toBe(1);
+    expect(Buffer.from((run(e, "GET", "d3") as { value: Uint8Array }).value)).toEqual(Buffer.from([0x0f]));
+    expect(cmd(e, "BITOP", "NOT", "d3", "short", "long")).toEqual({ err: "ERR BITOP NOT must be called with a single source key." });
+    expect(cmd(e, "BITOP", "NAND", "d3", "short")).toEqual({ err: "ERR syntax error" });
+    expect(cmd(e, "BITOP", "XOR", "d3", "missing1", "missing2")).toBe(0);
+    expect(cmd(e, "EXISTS", "d3")).toBe(0);
   });
 
   it("SETBIT keeps the expiry and refuses a value past max-value-bytes", () => {

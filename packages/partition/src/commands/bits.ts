@@ -1,5 +1,5 @@
 /**
- * Bit commands on string values: GETBIT, SETBIT, BITCOUNT, BITPOS, with Redis 7's semantics
+ * Bit commands on string values: GETBIT, SETBIT, BITCOUNT, BITPOS, BITOP, with Redis 7's semantics
  * (bit 0 is the most significant bit of the first byte; BIT / BYTE ranges; the order in which
  * arguments are checked). SETBIT writes the whole value back through the store, so it costs
  * O(value size) where Redis's costs O(1): large bitmaps update slower.
@@ -18,6 +18,8 @@ const W_BIT = word("BIT");
 const W_BYTE = word("BYTE");
 const B_SET = ascii("SET");
 const B_PXAT = ascii("PXAT");
+const B_DEL = ascii("DEL");
+const BITOP_NAMES = ["AND", "OR", "XOR", "NOT"];
 const OFFSET_ERROR = "bit offset is not an integer or out of range";
 /** Redis's limit: offsets address at most proto-max-bulk-len (512 MB) of bits. */
 const MAX_BIT_OFFSET = 2 ** 32;
@@ -284,4 +286,66 @@ export function bitposCommand(ctx: CommandContext, argv: readonly Uint8Array[], 
   }
   if (pos !== -1) pos += start * 8;
   out.integer(pos);
+}
+
+/**
+ * BITOP AND | OR | XOR | NOT destkey srckey [srckey ...]: missing sources are empty strings,
+ * shorter ones are zero-padded; the result replaces destkey (no expiry) or deletes it when
+ * empty. Returns the result's length. All keys on this partition (the router checks).
+ */
+export function bitop(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
+  const op = BITOP_NAMES.indexOf(new TextDecoder().decode(argv[1]!).toUpperCase());
+  if (op < 0) {
+    out.error("ERR", Errors.syntax());
+    return;
+  }
+  if (op === 3 && argv.length !== 4) {
+    out.error("ERR", "BITOP NOT must be called with a single source key.");
+    return;
+  }
+  const store = ctx.store;
+  const sources: Uint8Array[] = [];
+  let maxLength = 0;
+  for (let i = 3; i < argv.length; i++) {
+    const ref = store.lookupRead(argv[i]!);
+    if (ref === NO_REF) {
+      sources.push(EMPTY);
+      continue;
+    }
+    store.loadValue(ref);
+    const v = store.valueBytes.slice(store.valueOffset, store.valueOffset + store.valueLength);
+    sources.push(v);
+    if (v.length > maxLength) maxLength = v.length;
+  }
+  const dest = argv[2]!;
+  if (maxLength === 0) {
+    const ref = store.lookup(dest);
+    if (ref !== NO_REF) {
+      store.removeFound(dest, ref);
+      if (ctx.writeLog !== null) ctx.log([B_DEL, dest]);
+    }
+    out.integer(0);
+    return;
+  }
+  const result = new Uint8Array(maxLength);
+  const first = sources[0]!;
+  for (let j = 0; j < maxLength; j++) {
+    let acc = j < first.length ? first[j]! : 0;
+    if (op === 3) acc = ~acc & 0xff;
+    for (let k = 1; k < sources.length; k++) {
+      const src = sources[k]!;
+      const b = j < src.length ? src[j]! : 0;
+      if (op === 0) acc &= b;
+      else if (op === 1) acc |= b;
+      else acc ^= b;
+    }
+    result[j] = acc;
+  }
+  const put = store.put(dest, store.lookup(dest), result, 0, result.length, EMPTY, 0, 0, 0, false);
+  if (put !== PutResult.OK) {
+    replyPutError(ctx, put, out);
+    return;
+  }
+  if (ctx.writeLog !== null) ctx.log([B_SET, dest, result]);
+  out.integer(maxLength);
 }
