@@ -125,7 +125,11 @@ export async function startRedis(): Promise<RedisUnderTest> {
   };
 }
 
-/** A reply of the engine in the same plain shape as `RedisUnderTest.command`'s. */
+/**
+ * A reply of the engine in the same plain shape as `RedisUnderTest.command`'s. Not the test
+ * helpers' `plain()`: that one decodes bulk strings as UTF-8, which would hide differences in
+ * binary values (bitmaps); here both sides are latin1, byte for byte.
+ */
 export function plainOf(r: Reply): Plain {
   switch (r.kind) {
     case "ok":
