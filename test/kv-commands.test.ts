@@ -82,6 +82,15 @@ describe.each([1, 2, 4])("key-value commands with %i partition(s)", (partitions)
     expect(await c.msetNx([["{t}x", "1"], ["{t}y", "2"]])).toBe(true);
     expect(await c.msetNx({ "{t}y": "3", "{t}z": "4" })).toBe(false);
     expect((await c.randomKey()) !== null).toBe(true);
+    expect(await c.setBit("{t}bits", 9, 1)).toBe(0);
+    expect(await c.getBit("{t}bits", 9)).toBe(1);
+    expect(await c.bitCount("{t}bits")).toBe(1);
+    expect(await c.bitCount("{t}bits", { start: 0, end: 7, unit: "BIT" })).toBe(0);
+    expect(await c.rename("{t}bits", "{t}bits2")).toBe("OK");
+    expect(await c.copy("{t}bits2", "{t}bits3")).toBe(true);
+    expect(await c.copy("{t}bits2", "{t}bits3")).toBe(false);
+    expect(await c.copy("{t}bits2", "{t}bits3", { replace: true })).toBe(true);
+    expect(await c.del("{t}bits2", "{t}bits3")).toBe(2);
     expect(await c.del("{t}x", "{t}y")).toBe(2);
     expect(await c.type("t:a")).toBe("string");
     expect(await c.type("t:missing")).toBe("none");

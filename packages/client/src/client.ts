@@ -224,6 +224,23 @@ export class TesseraClient {
     return expectBulkOrNil("INCRBYFLOAT", reply)!.toString("latin1");
   }
 
+  /** The bit at offset (0 past the end). */
+  async getBit(key: Bytes, offset: number): Promise<number> {
+    return expectCount("GETBIT", await this.connection.send("GETBIT", [key, int(offset)]));
+  }
+
+  /** Sets or clears the bit at offset; resolves with the bit it had. */
+  async setBit(key: Bytes, offset: number, value: 0 | 1): Promise<number> {
+    return expectCount("SETBIT", await this.connection.send("SETBIT", [key, int(offset), int(value)]));
+  }
+
+  /** Set bits in the value, or in [start, end] in bytes (or bits with unit "BIT"). */
+  async bitCount(key: Bytes, range?: { start: number; end: number; unit?: "BYTE" | "BIT" }): Promise<number> {
+    const args: RequestArg[] = [key];
+    if (range !== undefined) args.push(int(range.start), int(range.end), range.unit ?? "BYTE");
+    return expectCount("BITCOUNT", await this.connection.send("BITCOUNT", args));
+  }
+
   /** Appends; resolves with the new length. */
   async append(key: Bytes, value: Bytes): Promise<number> {
     return expectCount("APPEND", await this.connection.send("APPEND", [key, value]));
@@ -279,6 +296,18 @@ export class TesseraClient {
   /** "string", or "none" if the key is missing. */
   async type(key: Bytes): Promise<string> {
     return expectStatusOrBulk("TYPE", await this.connection.send("TYPE", [key]));
+  }
+
+  /** RENAME: moves the value and its expiry (both keys on one partition: use a {hash tag}). */
+  async rename(key: Bytes, newKey: Bytes): Promise<"OK"> {
+    return expectOk("RENAME", await this.connection.send("RENAME", [key, newKey]));
+  }
+
+  /** COPY: true if copied (value and expiry); with replace, over an existing destination. */
+  async copy(source: Bytes, destination: Bytes, options?: { replace?: boolean }): Promise<boolean> {
+    const args: RequestArg[] = [source, destination];
+    if (options?.replace === true) args.push("REPLACE");
+    return expectBoolean("COPY", await this.connection.send("COPY", args));
   }
 
   /** A key picked at random, or null when there are none. */
