@@ -266,7 +266,8 @@ function modelApply(model: Model, op: Op): Plain | "skip" {
         if (w === "REPLACE") replace = true;
         else if (w === "DB" && i + 1 < op.opts.length) {
           const db = op.opts[++i]!;
-          if (!/^-?(0|[1-9][0-9]{0,9})$/.test(db)) return ERR_NOT_INT;
+          const n = parseInt64(db);
+          if (n === null || n < -(2n ** 31n) || n >= 2n ** 31n) return ERR_NOT_INT;
           if (Number(db) !== 0) return { err: "ERR DB index is out of range" };
         } else return ERR_SYNTAX;
       }
@@ -587,7 +588,7 @@ function opArb(clockStart: number, capped = false): fc.Arbitrary<Op> {
         t: fc.constant("copy" as const),
         k: keyArb,
         to: keyArb,
-        opts: fc.constantFrom([] as string[], ["REPLACE"], ["DB", "0"], ["DB", "0", "REPLACE"], ["DB", "1"], ["DB", "x"], ["DB"], ["NOPE"]),
+        opts: fc.constantFrom([] as string[], ["REPLACE"], ["DB", "0"], ["DB", "0", "REPLACE"], ["DB", "1"], ["DB", "x"], ["DB", "4294967296"], ["DB", "-0"], ["DB"], ["NOPE"]),
       }),
     },
     { weight: 80, arbitrary: fc.record({ t: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3000 })) }) },

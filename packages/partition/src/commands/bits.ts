@@ -19,7 +19,7 @@ const W_BYTE = word("BYTE");
 const B_SET = ascii("SET");
 const B_PXAT = ascii("PXAT");
 const B_DEL = ascii("DEL");
-const BITOP_NAMES = ["AND", "OR", "XOR", "NOT"];
+const BITOP_OPS = [word("AND"), word("OR"), word("XOR"), word("NOT")];
 const OFFSET_ERROR = "bit offset is not an integer or out of range";
 /** Redis's limit: offsets address at most proto-max-bulk-len (512 MB) of bits. */
 const MAX_BIT_OFFSET = 2 ** 32;
@@ -294,7 +294,7 @@ export function bitposCommand(ctx: CommandContext, argv: readonly Uint8Array[], 
  * empty. Returns the result's length. All keys on this partition (the router checks).
  */
 export function bitop(ctx: CommandContext, argv: readonly Uint8Array[], out: ReplySink): void {
-  const op = BITOP_NAMES.indexOf(new TextDecoder().decode(argv[1]!).toUpperCase());
+  const op = BITOP_OPS.findIndex((w) => isWord(argv[1]!, w));
   if (op < 0) {
     out.error("ERR", Errors.syntax());
     return;

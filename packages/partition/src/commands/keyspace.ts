@@ -3,7 +3,7 @@ import * as layout from "../item-layout.js";
 import * as argsModule from "./args.js";
 import { replyPutError, type CommandContext } from "./context.js";
 import { PutResult as PutResultImport } from "../store.js";
-const { ascii, isWord, word } = argsModule; // locals: imported bindings may be getters (tsx)
+const { ascii, isWord, parseInt64, parsed, word } = argsModule; // locals: imported bindings may be getters (tsx)
 
 // Local copies: under some loaders (tsx's CommonJS path) imported bindings are read through
 // getter calls on every access; hot paths read plain module constants instead.
@@ -131,12 +131,12 @@ export function copy(ctx: CommandContext, argv: readonly Uint8Array[], out: Repl
     const a = argv[i]!;
     if (isWord(a, W_REPLACE)) replace = true;
     else if (isWord(a, W_DB) && i + 1 < argv.length) {
-      const db = new TextDecoder().decode(argv[++i]!);
-      if (!/^-?(0|[1-9][0-9]{0,9})$/.test(db)) {
+      // Redis reads an int: past 32 bits it is "not an integer", as a non-number is.
+      if (!parseInt64(argv[++i]!) || parsed.big || parsed.num < -(2 ** 31) || parsed.num >= 2 ** 31) {
         out.error("ERR", Errors.notInteger());
         return;
       }
-      if (Number(db) !== 0) {
+      if (parsed.num !== 0) {
         out.error("ERR", "DB index is out of range");
         return;
       }
