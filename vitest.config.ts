@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
+          globalSetup: ["test/support/build-server-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,

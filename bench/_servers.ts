@@ -4,6 +4,41 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildServerBundle, bundleNodeScripts, SERVER_BUNDLE, SERVER_NODE_ARGS } from "../scripts/build-server.js";
+
+let tesseraBuilt = false;
+let floorBuilt = false;
+
+/**
+ * Node's arguments that run Tessera's CLI as `pnpm tessera` does: the bundle (built from the
+ * sources now, once per bench run), after `nodeOptions` (e.g. --cpu-prof).
+ */
+export function tesseraCliArgs(nodeOptions: readonly string[] = []): string[] {
+  if (!tesseraBuilt) buildServerBundle({ quiet: true });
+  tesseraBuilt = true;
+  return [...SERVER_NODE_ARGS, ...nodeOptions, SERVER_BUNDLE];
+}
+
+/** Where bench programs other than Tessera are bundled. */
+const BENCH_DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bench");
+
+/**
+ * The same for the Node floor server (bench/_node-floor-server.ts), bundled alike so it too runs
+ * without tsx's loader thread: the comparison is of servers, not of how they were loaded.
+ */
+export function nodeFloorArgs(): string[] {
+  if (!floorBuilt) bundleNodeScripts({ "node-floor-server": "bench/_node-floor-server.ts" }, BENCH_DIST, { quiet: true });
+  floorBuilt = true;
+  return [join(BENCH_DIST, "node-floor-server.mjs")];
+}
+
+/** The `pnpm bench kv` load generator (bench/_kv-load.ts), bundled: a worker_threads entry file. */
+export function loadGeneratorModule(): string {
+  bundleNodeScripts({ "kv-load": "bench/_kv-load.ts" }, BENCH_DIST, { quiet: true });
+  return join(BENCH_DIST, "kv-load.mjs");
+}
 
 /** A loopback port the OS says is free right now. */
 export function freePort(): Promise<number> {

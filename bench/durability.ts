@@ -17,11 +17,10 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, stopProcess, waitReady } from "./_servers.js";
+import { freePort, stopProcess, tesseraCliArgs, waitReady } from "./_servers.js";
 import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const MAIN = join(ROOT, "packages/router/src/cli/main.ts");
 
 function flag(name: string, fallback: string): string {
   const argv = process.argv.slice(3);
@@ -81,7 +80,7 @@ async function runTessera(fsync: string): Promise<Result[]> {
   const [port, respPort] = [await freePort(), await freePort()];
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--data-dir", dir, "--fsync", fsync, "--partitions", String(PARTITIONS), "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
+    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--fsync", fsync, "--partitions", String(PARTITIONS), "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   try {

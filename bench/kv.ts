@@ -19,13 +19,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import * as hdr from "hdr-histogram-js";
 import { TesseraClient } from "@tessera/client";
 import { Redis } from "ioredis";
 import { ensureRedisTools } from "./_redis-tools.js";
-import { freePort, waitReady } from "./_servers.js";
+import { freePort, loadGeneratorModule, tesseraCliArgs, waitReady } from "./_servers.js";
 import type { LoadParams, LoadResult } from "./_kv-load.js";
 import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 import { describeWakeupLatency, measureWakeupLatency } from "./_wakeup-latency.js";
@@ -161,7 +161,6 @@ function fail(message: string): never {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..");
-const cli = join(repoRoot, "packages/router/src/cli/main.ts");
 
 interface Server {
   /** What the rows call it: tessera, tessera-resp or redis. */
@@ -180,7 +179,7 @@ async function startServer(partitions: number, flags: Flags): Promise<Server> {
     mkdirSync(flags.heapSampleDir, { recursive: true });
     prof.push("--import", join(repoRoot, "bench/_heap-sample.mjs"));
   }
-  const args = [...prof, "--import", "tsx", cli, "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
+  const args = [...tesseraCliArgs(prof), "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
   const env = flags.heapSampleDir === null ? process.env : { ...process.env, TESSERA_HEAP_SAMPLE_DIR: flags.heapSampleDir };
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -253,18 +252,13 @@ async function preloadResp(port: number, flags: Flags): Promise<void> {
   c.disconnect();
 }
 
-const BOOT = `
-const { workerData } = require("node:worker_threads");
-import(workerData.tsLoader).then((m) => m.register()).then(() => import(workerData.entry)).catch((e) => setImmediate(() => { throw e; }));
-`;
-// The ESM build of tsx's API (require.resolve would pick the CommonJS one, whose register()
-// does not work from an eval'd worker).
-const tsLoader = import.meta.resolve("tsx/esm/api");
-const entry = pathToFileURL(join(here, "_kv-load.ts")).href;
+// The load generator runs bundled (like the server), so no tsx loader thread shares the CPUs
+// with it and the server.
+const loadGenerator = loadGeneratorModule();
 
 function runThread(params: LoadParams): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(BOOT, { eval: true, workerData: { ...params, tsLoader, entry } });
+    const w = new Worker(loadGenerator, { workerData: params });
     w.once("message", (m: LoadResult) => {
       resolve(m);
       void w.terminate();

@@ -14,7 +14,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, stopProcess, waitReady } from "./_servers.js";
+import { freePort, stopProcess, tesseraCliArgs, waitReady } from "./_servers.js";
 import { ensureRedisTools } from "./_redis-tools.js";
 import { processCpuUs } from "./_process-cpu.js";
 
@@ -63,7 +63,7 @@ interface CpuProfile {
 
 interface ThreadSummary {
   file: string;
-  /** "router", "partition worker", or "helper" (tsx's module-loader thread). */
+  /** "router", "partition worker", or "helper" (any other thread, e.g. a module loader's). */
   role: string;
   busyShare: number;
   top: { name: string; shareOfBusy: number }[];
@@ -87,7 +87,7 @@ function summarize(file: string): ThreadSummary {
   }
   const busy = profile.samples.length - idle;
   const url = (part: string) => profile.nodes.some((n) => n.callFrame.url.includes(part));
-  const role = url("cli/main.ts") ? "router" : url("partition-worker") ? "partition worker" : "helper";
+  const role = url("tessera.mjs") ? "router" : url("partition-worker") ? "partition worker" : "helper";
   const top = [...counts.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP)
@@ -111,7 +111,7 @@ const port = await freePort();
 const log = openSync(join(profDir, "server.log"), "a");
 const child = spawn(
   process.execPath,
-  ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--import", "tsx", "packages/router/src/cli/main.ts", "serve", "--host", "127.0.0.1", "--port", "0", "--resp-port", String(port), "--partitions", String(PARTITIONS), "--data-dir", ""],
+  [...tesseraCliArgs(["--cpu-prof", `--cpu-prof-dir=${profDir}`]), "serve", "--host", "127.0.0.1", "--port", "0", "--resp-port", String(port), "--partitions", String(PARTITIONS), "--data-dir", ""],
   { cwd: repoRoot, stdio: ["ignore", log, log] },
 );
 closeSync(log);
@@ -130,7 +130,8 @@ await stopProcess(child); // SIGTERM: the profiles are written on the way out
 const files = readdirSync(profDir)
   .filter((f) => f.endsWith(".cpuprofile"))
   .sort((a, b) => Number(a.split(".")[3]) - Number(b.split(".")[3]));
-// The module loader's thread (tsx) is left out: it only works at start-up.
+// Other threads are left out (the bundled server has none; run from source, tsx's loader
+// thread only works at start-up).
 const threads = files.map((f) => summarize(join(profDir, f))).filter((t) => t.role !== "helper");
 for (const t of threads) {
   console.log(`\n${t.role}: busy ${(t.busyShare * 100).toFixed(1)} % of its profile, start-up included (${t.file.split("/").pop()})`);

@@ -26,11 +26,10 @@ import { commandByName, CollectingSink } from "@tessera/proto";
 import { SlotMap } from "@tessera/router";
 import { checkDataDir, PartitionDurability } from "@tessera/wal";
 import { measureSnapshotOffload, type OffloadRun } from "@tessera/wal/snapshot-offload-probe";
-import { freePort, stopProcess } from "./_servers.js";
+import { freePort, stopProcess, tesseraCliArgs } from "./_servers.js";
 import { ensureRedisTools } from "./_redis-tools.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const MAIN = join(ROOT, "packages/router/src/cli/main.ts");
 
 function flag(name: string, fallback: string): string {
   const argv = process.argv.slice(3);
@@ -176,7 +175,7 @@ async function tesseraFirstReply(dir: string): Promise<{ ms: number; dbsize: num
   const t0 = performance.now();
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--data-dir", dir, "--partitions", String(PARTITIONS), "--fsync", "everysec", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
+    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--partitions", String(PARTITIONS), "--fsync", "everysec", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   try {

@@ -22,7 +22,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, waitReady } from "./_servers.js";
+import { freePort, nodeFloorArgs, tesseraCliArgs, waitReady } from "./_servers.js";
 import { barChartSvg } from "./_svg-chart.js";
 import { processCpuUs } from "./_process-cpu.js";
 import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
@@ -169,11 +169,8 @@ async function startTessera(section: SectionName, partitions: number, workDir: s
   // Persistence off = in-memory (--data-dir ""), the match for Redis without RDB/AOF.
   const dataDirArg = section === "nopersist" ? "" : dataDir;
   const logFile = join(workDir, `tessera-${section}-${partitions}p.log`);
-  const nodeArgs = ["--import", "tsx"];
-  if (cpuProf !== null) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const args = [
-    ...nodeArgs,
-    "packages/router/src/cli/main.ts",
+    ...tesseraCliArgs(cpuProf === null ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProf}`]),
     "serve",
     "--host", "127.0.0.1",
     "--port", "0",
@@ -191,7 +188,7 @@ async function startTessera(section: SectionName, partitions: number, workDir: s
 async function startFloor(workDir: string): Promise<RunningServer> {
   const port = await freePort();
   const logFile = join(workDir, "node-floor.log");
-  const child = startProcess("node-floor", process.execPath, ["--import", "tsx", "bench/_node-floor-server.ts", "--port", String(port)], logFile);
+  const child = startProcess("node-floor", process.execPath, [...nodeFloorArgs(), "--port", String(port)], logFile);
   await waitReady(port, child, `node floor server (log ${logFile})`);
   return { name: "node-floor", port, child, dataDir: "", logFile };
 }

@@ -16,16 +16,15 @@
  * between kills too (a kill can land in the middle of a snapshot).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
-import { CLI, freePort, REPO_ROOT } from "./support/server-process.js";
+import { CLI_ARGS, freePort, REPO_ROOT } from "./support/server-process.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TesseraClient } from "@tessera/client";
 
 const ROOT = REPO_ROOT;
-const MAIN = CLI;
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 20);
 const CLIENTS = 4;
 const KEYS_PER_CLIENT = 32;
@@ -138,7 +137,7 @@ async function startServer(dataDir: string, fsync: string): Promise<{ server: Se
   const t0 = performance.now();
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--data-dir", dataDir, "--fsync", fsync, "--partitions", "2", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--snapshot-wal-bytes", String(256 << 10)],
+    [...CLI_ARGS, "serve", "--data-dir", dataDir, "--fsync", fsync, "--partitions", "2", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--snapshot-wal-bytes", String(256 << 10)],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
@@ -369,7 +368,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe.skipIf(!existsSync(MAIN))("crash recovery (SIGKILL at random moments)", () => {
+describe("crash recovery (SIGKILL at random moments)", () => {
   it(`fsync always: every acknowledged write survives ${CYCLES} kills`, { timeout: 60_000 + CYCLES * 10_000 }, async () => {
     await crashCycles("always", CYCLES);
   });

@@ -5,14 +5,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { CLI, freePort, REPO_ROOT } from "./support/server-process.js";
+import { CLI_ARGS, freePort, REPO_ROOT } from "./support/server-process.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TesseraClient } from "@tessera/client";
 
 const ROOT = REPO_ROOT;
-const MAIN = CLI;
 
 interface Running {
   proc: ChildProcess;
@@ -38,7 +37,7 @@ function dataDir(): string {
 }
 
 function spawnServer(dir: string, port: number, flags: string[], env: Record<string, string> = {}): Running {
-  const proc = spawn(process.execPath, ["--import", "tsx", MAIN, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", String(port), "--resp-port", "0", ...flags], {
+  const proc = spawn(process.execPath, [...CLI_ARGS, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", String(port), "--resp-port", "0", ...flags], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
@@ -90,7 +89,7 @@ function walFiles(dir: string): string[] {
   return out.sort();
 }
 
-describe.skipIf(!existsSync(MAIN))("durability through the server", () => {
+describe("durability through the server", () => {
   for (const fsync of ["always", "everysec", "no"]) {
     it(`fsync ${fsync}: a graceful restart keeps every key, value and expiry`, async () => {
       const dir = dataDir();

@@ -1,6 +1,7 @@
 /**
- * Starts the real server as a user would (`node --import tsx packages/router/src/cli/main.ts
- * serve ...`) in a child process, with a temporary data directory and free ports, and waits for
+ * Starts the real server as a user would (`pnpm tessera serve ...` runs the bundle that
+ * scripts/build-server.ts builds; test/support/build-server-setup.ts builds it before the
+ * end-to-end tests) in a child process, with a temporary data directory and free ports, and waits for
  * its ready line. Every test that starts one must stop it (afterAll), so no server outlives
  * its test file.
  */
@@ -10,9 +11,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_BUNDLE, SERVER_NODE_ARGS } from "../../scripts/build-server.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLI = join(REPO_ROOT, "packages/router/src/cli/main.ts");
+/** Node's arguments that run the CLI: `node ...CLI_ARGS serve ...`. */
+export const CLI_ARGS: readonly string[] = [...SERVER_NODE_ARGS, SERVER_BUNDLE];
 
 export interface ServerProcess {
   readonly port: number;
@@ -54,7 +57,7 @@ export function freePort(): Promise<number> {
 /** Runs the CLI to completion (for --help and bad-flag cases); returns exit code and output. */
 export function runCli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -78,7 +81,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const respPort = options.resp ? await freePort() : 0;
   const args = [
     ...(options.nodeArgs ?? []),
-    "--import", "tsx", CLI, "serve",
+    ...CLI_ARGS, "serve",
     "--port", "0",
     "--resp-port", String(respPort),
     "--partitions", String(options.partitions),

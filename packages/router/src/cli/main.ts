@@ -6,8 +6,11 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serve } from "./serve.js";
 
-/** The benchmark dispatcher of the repository (bench/main.ts), when running from a checkout. */
-const BENCH_MAIN = fileURLToPath(new URL("../../../../bench/main.ts", import.meta.url));
+/**
+ * The benchmark dispatcher of the repository (bench/main.ts), when running from a checkout:
+ * this file runs from packages/router/src/cli/ (sources) or from dist/ (the bundle).
+ */
+const BENCH_MAIN = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../../../../bench/main.ts" : "../bench/main.ts", import.meta.url));
 
 /** `tessera bench ...` = `pnpm bench ...`: runs the repository's benchmark dispatcher. */
 function bench(args: readonly string[]): Promise<number> {
@@ -17,7 +20,9 @@ function bench(args: readonly string[]): Promise<number> {
   }
   return new Promise((resolve) => {
     // bench/main.ts reads its benchmark name at argv[2], like `node bench/main.ts <name>`.
-    const child = spawn(process.execPath, [...process.execArgv, BENCH_MAIN, ...args], { stdio: "inherit" });
+    // The benchmarks are TypeScript: they run under tsx, which a checkout has installed.
+    const tsx = import.meta.resolve("tsx");
+    const child = spawn(process.execPath, ["--import", tsx, BENCH_MAIN, ...args], { stdio: "inherit" });
     child.on("exit", (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });
 }

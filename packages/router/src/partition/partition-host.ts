@@ -114,9 +114,14 @@ const RESTART_BACKOFF_MAX_MS = 5_000;
 const STABLE_RUN_MS = 10_000;
 const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
 
-/** The TypeScript (or, compiled, JavaScript) worker module; partition-worker-entry.mjs loads it. */
-const WORKER_MODULE = new URL(import.meta.url.endsWith(".ts") ? "./partition-worker.ts" : "./partition-worker.js", import.meta.url).href;
-const WORKER_ENTRY = new URL("./partition-worker-entry.mjs", import.meta.url);
+/**
+ * The worker's module. From source (tsx), partition-worker-entry.mjs registers tsx in the
+ * worker and loads partition-worker.ts; in the bundled server (scripts/build-server.mjs) the
+ * worker bundle sits beside this one and starts directly, with no loader thread.
+ */
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith(".ts");
+const WORKER_MODULE = new URL(RUNNING_FROM_SOURCE ? "./partition-worker.ts" : "./partition-worker.mjs", import.meta.url).href;
+const WORKER_ENTRY = RUNNING_FROM_SOURCE ? new URL("./partition-worker-entry.mjs", import.meta.url) : new URL(WORKER_MODULE);
 
 /** Node options that take their value as the next argument. */
 const OPTIONS_WITH_VALUE = new Set([
@@ -605,7 +610,7 @@ export class PartitionHost {
       settings: this.settings.buffer as SharedArrayBuffer,
       engine: o.engine,
       durability: o.durability,
-      engineModule: o.engineModule ?? "@tessera/partition",
+      engineModule: o.engineModule ?? null,
       maintenanceIntervalMs: o.maintenanceIntervalMs ?? 10,
       activeExpireMaxWork: o.activeExpireMaxWork ?? 200,
       statsIntervalMs: o.statsIntervalMs ?? 1000,

@@ -1,7 +1,8 @@
 // The partition worker's entry point, in plain JavaScript on purpose. On Node 20, `--import tsx`
 // in a worker's execArgv does not apply to the worker's own entry module (measured:
 // ERR_UNKNOWN_FILE_EXTENSION for partition-worker.ts), so this script registers tsx's loader
-// inside the worker first, then loads the TypeScript worker. Compiled builds skip the loader.
+// inside the worker first, then loads the TypeScript worker. Only runs from source use this
+// file: the bundled server (scripts/build-server.ts) starts dist/partition-worker.mjs directly.
 import { workerData } from "node:worker_threads";
 
 if (workerData.entry.endsWith(".ts")) {

@@ -31,7 +31,7 @@ import {
   STAGED_WRITE,
   encodeErrorReply,
 } from "../ring/reply-codec.js";
-import type { EngineOptions, PartitionEngine } from "@tessera/partition";
+import { PartitionEngine as DefaultPartitionEngine, type EngineOptions, type PartitionEngine } from "@tessera/partition";
 import { PartitionDurability, nodeFs, type DurabilityFs, type DurableEngine } from "@tessera/wal";
 import type { HostToWorker, PartitionStatsMessage, PartitionWorkerData, WorkerToHost } from "./worker-protocol.js";
 import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
@@ -600,7 +600,12 @@ const RECOVERY_PROGRESS_MS = 5000;
 
 async function main(): Promise<void> {
   port.on("message", onMessage);
-  const engineModule = (await import(data.engineModule)) as { PartitionEngine: EngineConstructor };
+  // The default engine is imported statically, so a bundled server (scripts/build-server.mjs)
+  // carries it; tests may name another module to load instead.
+  const engineModule =
+    data.engineModule === null
+      ? { PartitionEngine: DefaultPartitionEngine as unknown as EngineConstructor }
+      : ((await import(data.engineModule)) as { PartitionEngine: EngineConstructor });
   const options: EngineOptions = { ...data.engine };
   let recoveredKeys = 0;
   let recoveryMs = 0;

@@ -37,8 +37,8 @@ export interface PartitionWorkerData {
   settings: SharedArrayBuffer;
   engine: PartitionEngineConfig;
   durability: PartitionDurabilityConfig | null;
-  /** Module specifier or file URL exporting `PartitionEngine`; "@tessera/partition" in production. */
-  engineModule: string;
+  /** Module specifier or file URL exporting `PartitionEngine`; null (production): @tessera/partition's. */
+  engineModule: string | null;
   /** Period of active expiry, durability ticks and the lost-notify backstop check, ms. */
   maintenanceIntervalMs: number;
   /** Keys expired per active-expiry tick at most. */
