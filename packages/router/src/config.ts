@@ -50,6 +50,10 @@ export interface ServerConfig {
    * "" = none. Never printed: not by INFO, not in errors, not in the usage text.
    */
   requirepass: string;
+  /** Commands that run at least this many microseconds go to the SLOWLOG; -1 = none, 0 = all. */
+  slowlogLogSlowerThanUs: number;
+  /** SLOWLOG entries kept (the newest). */
+  slowlogMaxLen: number;
 }
 
 const MIB = 1024 * 1024;
@@ -75,10 +79,12 @@ export function defaultConfig(): ServerConfig {
     enableDebugCommands: false,
     shutdownTimeoutMs: 10_000,
     requirepass: "",
+    slowlogLogSlowerThanUs: 10_000,
+    slowlogMaxLen: 128,
   };
 }
 
-type Kind = "string" | "path" | "port" | "count" | "bytes" | "fsync" | "flag" | "ms" | "secret";
+type Kind = "string" | "path" | "port" | "count" | "length" | "bytes" | "fsync" | "flag" | "ms" | "micros" | "secret";
 
 interface Option {
   flag: string;
@@ -111,6 +117,8 @@ const OPTIONS: readonly Option[] = [
   { flag: "snapshot-every-ms", key: "snapshotEveryMs", kind: "ms", meta: "MS", help: "snapshot each partition this often; 0 = not on a timer" },
   { flag: "snapshot-wal-bytes", key: "snapshotWalBytes", kind: "bytes", meta: "SIZE", help: "snapshot a partition after this much WAL; 0 = not for WAL growth" },
   { flag: "shutdown-timeout-ms", key: "shutdownTimeoutMs", kind: "ms", meta: "MS", help: "how long shutdown waits for in-flight requests" },
+  { flag: "slowlog-log-slower-than", key: "slowlogLogSlowerThanUs", kind: "micros", meta: "US", help: "log commands that run at least this many microseconds to the SLOWLOG; -1 = none, 0 = all" },
+  { flag: "slowlog-max-len", key: "slowlogMaxLen", kind: "length", meta: "N", help: "SLOWLOG entries kept (the newest)" },
   { flag: "requirepass", key: "requirepass", kind: "secret", meta: "PASSWORD", help: "clients must AUTH with this password before any other command; \"\" = none" },
   { flag: "enable-debug-commands", key: "enableDebugCommands", kind: "flag", meta: "", help: "allow DEBUG commands (kill a partition worker; tests only)" },
 ];
@@ -197,8 +205,14 @@ function convert(o: Option, raw: unknown, where: string): unknown {
       if (n === null || !Number.isSafeInteger(n) || n < 0) throw bad(`expects a size in bytes (e.g. 1048576, 512mb, 2gb), got '${String(raw)}'`);
       return n;
     }
+    case "micros": {
+      const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n) || n < -1 || n > 0x7fffffff) throw bad(`expects microseconds (-1 = off), got '${String(raw)}'`);
+      return n;
+    }
     case "port":
     case "count":
+    case "length":
     case "ms": {
       const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : NaN;
       if (!Number.isSafeInteger(n) || n < 0) throw bad(`expects a non-negative integer, got '${String(raw)}'`);

@@ -4,11 +4,16 @@
  * fakes, and so the server wiring (server.ts) alone decides engine options and durability.
  */
 import type { CommandSpec, ReplySink } from "@tessera/proto";
+import type { CommandStat } from "./partition/command-timing.js";
+import type { SlowCommand } from "./slowlog.js";
 
 export interface PartitionPort {
   start(): Promise<void>;
-  /** Queue one request. The host copies argv before returning (the caller reuses its buffers). */
-  submit(token: number, spec: CommandSpec, argv: readonly Uint8Array[]): void;
+  /**
+   * Queue one request. The host copies argv before returning (the caller reuses its buffers).
+   * `clientId`: the session's CLIENT ID, which the partition reports with a slow command.
+   */
+  submit(token: number, spec: CommandSpec, argv: readonly Uint8Array[], clientId?: number): void;
   readonly inFlight: number;
   close(): Promise<void>;
   /** Last known engine figures, when the host keeps them (refreshed about once a second). */
@@ -20,6 +25,12 @@ export interface PartitionPort {
   setFsync?(policy: "always" | "everysec" | "no"): void;
   /** CONFIG SET maxmemory: this partition's share of the cap (0 = none). */
   setMaxMemory?(bytes: number): void;
+  /** CONFIG SET slowlog-log-slower-than / slowlog-max-len. */
+  setSlowlog?(slowerThanUs: number, maxLen: number): void;
+  /** Per-command figures since start or the last reset (INFO commandstats). */
+  commandStats?(): CommandStat[];
+  /** CONFIG RESETSTAT. */
+  resetCommandStats?(): void;
   /** Request traffic through the rings since start, when the host counts it (INFO stats). */
   traffic?(): PartitionTraffic;
   /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */
@@ -68,6 +79,8 @@ export interface PartitionCallbacks {
   onReply(token: number, reply: Uint8Array, offset: number): void;
   /** The worker died (its in-flight tokens were already answered with errors); it is being restarted. */
   onExit(partitionId: number, error: Error): void;
+  /** Commands the partition found slow (slowlog.ts). */
+  onSlowCommands?(entries: SlowCommand[]): void;
 }
 
 export type PartitionFactory = (partitionId: number, callbacks: PartitionCallbacks) => PartitionPort;

@@ -15,6 +15,7 @@
 import {
   arityOk,
   Cmd,
+  COMMANDS,
   CollectingSink,
   CommandFlag,
   Errors,
@@ -32,8 +33,10 @@ import { parseScanArgs, type ScanArgs } from "./routing/scan-args.js";
 import { encodeScanCursor } from "./routing/scan-cursor.js";
 import { mergeScanPages, mergeSortedKeyLists } from "./routing/scan-merge.js";
 import { SlotMap } from "./routing/slot-map.js";
-import type { RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
+import type { CommandStatsRow, RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
 import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
+import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
+import { Slowlog, type SlowCommand } from "./slowlog.js";
 
 export interface RouterOptions {
   config: ServerConfig;
@@ -117,6 +120,12 @@ export class Router implements ServerContext {
   private outputBufferDisconnections = 0;
   private partitionRestarts = 0;
   private started = false;
+  /** SLOWLOG: partitions' slow commands and the router's own. */
+  readonly slowlog: Slowlog;
+  /** Figures of the commands the router runs itself (INFO, CONFIG, CLIENT ...). */
+  private readonly routerTiming = new CommandTiming();
+  /** Commands refused before they ran (arity, NOAUTH, CROSSSLOT, BUSY), by command id. */
+  private readonly rejectedCalls = new Float64Array(COMMANDS.length);
 
   constructor(options: RouterOptions) {
     this.config = options.config;
@@ -126,9 +135,11 @@ export class Router implements ServerContext {
     this.serverCommand = options.executeServerCommand;
     this.onPartitionExit = options.onPartitionExit;
     for (let i = INITIAL_TOKENS - 1; i >= 0; i--) this.freeTokens[this.freeCount++] = i;
+    this.slowlog = new Slowlog(options.config.slowlogMaxLen);
     const callbacks = {
       onReply: (token: number, reply: Uint8Array, offset: number) => this.onReply(token, reply, offset),
       onExit: (id: number, error: Error) => this.onExit(id, error),
+      onSlowCommands: (entries: SlowCommand[]) => this.onSlowCommands(entries),
     };
     for (let p = 0; p < this.partitions; p++) this.ports.push(options.createPartition(p, callbacks));
   }
@@ -232,6 +243,12 @@ export class Router implements ServerContext {
       config.fsync = changes.fsync;
       for (const port of this.ports) port.setFsync?.(changes.fsync);
     }
+    if (changes.slowlogLogSlowerThanUs !== undefined || changes.slowlogMaxLen !== undefined) {
+      if (changes.slowlogLogSlowerThanUs !== undefined) config.slowlogLogSlowerThanUs = changes.slowlogLogSlowerThanUs;
+      if (changes.slowlogMaxLen !== undefined) config.slowlogMaxLen = changes.slowlogMaxLen;
+      this.slowlog.setMaxLen(config.slowlogMaxLen);
+      for (const port of this.ports) port.setSlowlog?.(config.slowlogLogSlowerThanUs, config.slowlogMaxLen);
+    }
     if (changes.maxMemoryBytes !== undefined) {
       config.maxMemoryBytes = changes.maxMemoryBytes;
       // Each partition gets an equal share, as at start (server.ts).
@@ -281,6 +298,7 @@ export class Router implements ServerContext {
     this.commandsProcessed++;
     const argc = argv.length;
     if (!arityOk(spec, argc) || (spec.keyStep > 1 && (argc - spec.firstKey) % spec.keyStep !== 0)) {
+      this.rejectedCalls[spec.id]!++;
       this.replyError(session, out, tag, "ERR", Errors.wrongArity(spec.name));
       return;
     }
@@ -288,11 +306,13 @@ export class Router implements ServerContext {
     // the flag test only for connections that have not authenticated. After the arity check,
     // as in Redis.
     if (!session.authenticated && (spec.flags & CommandFlag.NO_AUTH) === 0) {
+      this.rejectedCalls[spec.id]!++;
       this.replyError(session, out, tag, "NOAUTH", Errors.noAuth());
       return;
     }
     if (this.tokensInUse + this.partitions > MAX_TOKENS && spec.route !== "router") {
       // The token table is full: refuse rather than grow without bound. Clients retry.
+      this.rejectedCalls[spec.id]!++;
       this.replyError(session, out, tag, "BUSY", `more than ${MAX_TOKENS} requests in flight on this server; retry later`);
       return;
     }
@@ -339,6 +359,7 @@ export class Router implements ServerContext {
       const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
       for (let i = spec.firstKey + spec.keyStep; i <= last; i += spec.keyStep) {
         if (this.slotMap.partitionOfKey(argv[i]!) !== partition) {
+          this.rejectedCalls[spec.id]!++;
           this.replyError(session, out, tag, "CROSSSLOT", Errors.crossSlot());
           return;
         }
@@ -347,7 +368,7 @@ export class Router implements ServerContext {
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
     req.partsMissing = 1;
-    this.ports[partition]!.submit(this.allocToken(req, 0), spec, argv);
+    this.ports[partition]!.submit(this.allocToken(req, 0), spec, argv, session.id);
   }
 
   private routeMulti(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
@@ -368,7 +389,7 @@ export class Router implements ServerContext {
     if (!spread) {
       // Every key on one partition: run it there as is (atomic there; the reply needs no merge).
       req.partsMissing = 1;
-      this.ports[firstPartition]!.submit(this.allocToken(req, 0), spec, argv);
+      this.ports[firstPartition]!.submit(this.allocToken(req, 0), spec, argv, session.id);
       return;
     }
     const kind = spec.merge === "array-in-key-order" ? MergeKind.Mget : spec.merge === "sum" ? MergeKind.Sum : MergeKind.Ok;
@@ -397,7 +418,7 @@ export class Router implements ServerContext {
     for (let part = 0; part < partOf.length; part++) fanout.sinks.push(new CollectingSink());
     for (let part = 0; part < partOf.length; part++) {
       const p = partOf[part]!;
-      this.ports[p]!.submit(this.allocToken(req, part), spec, partArgv[p]!);
+      this.ports[p]!.submit(this.allocToken(req, part), spec, partArgv[p]!, session.id);
     }
   }
 
@@ -426,7 +447,7 @@ export class Router implements ServerContext {
     req.fanout = fanout;
     req.partsMissing = this.partitions;
     for (let p = 0; p < this.partitions; p++) fanout.sinks.push(new CollectingSink());
-    for (let p = 0; p < this.partitions; p++) this.ports[p]!.submit(this.allocToken(req, p), spec, partArgv);
+    for (let p = 0; p < this.partitions; p++) this.ports[p]!.submit(this.allocToken(req, p), spec, partArgv, session.id);
   }
 
   private routeRouter(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
@@ -443,8 +464,46 @@ export class Router implements ServerContext {
   }
 
   private runRouterCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink): void {
+    const start = performance.now();
     if (spec.id === Cmd.DEBUG) this.debugCommand(argv, sink);
     else this.serverCommand(this, session, spec, argv, sink);
+    const us = (performance.now() - start) * 1000;
+    // Whether the reply was an error is not known here (the sink may be the socket's encoder).
+    this.routerTiming.record(spec.id, us, false, this.config.slowlogLogSlowerThanUs, argv, session.id);
+    if (this.routerTiming.pendingSlow.length > 0) this.onSlowCommands(this.routerTiming.takeSlow());
+  }
+
+  // ---- SLOWLOG and INFO commandstats ---------------------------------------------------
+
+  /** Slow commands from a partition (or the router): the client's address and name are added now. */
+  private onSlowCommands(entries: SlowCommand[]): void {
+    for (const e of entries) {
+      const session = this.liveSessions.get(e.clientId);
+      this.slowlog.add(e.atMs, e.durationUs, e.args, session?.remoteAddress ?? "", session?.name ?? "");
+    }
+  }
+
+  /** INFO commandstats: every command that ran or was refused, partitions and router summed. */
+  commandStats(): CommandStatsRow[] {
+    let merged = this.routerTiming.stats();
+    for (const port of this.ports) merged = mergeCommandStats(merged, port.commandStats?.() ?? []);
+    const rows = new Map<number, CommandStatsRow>();
+    for (const m of merged) rows.set(m.id, { name: COMMANDS[m.id]!.name, calls: m.calls, usec: m.usec, rejected: 0, failed: m.failed });
+    for (let id = 0; id < this.rejectedCalls.length; id++) {
+      const n = this.rejectedCalls[id]!;
+      if (n === 0) continue;
+      const row = rows.get(id);
+      if (row !== undefined) row.rejected = n;
+      else rows.set(id, { name: COMMANDS[id]!.name, calls: 0, usec: 0, rejected: n, failed: 0 });
+    }
+    return [...rows.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetCommandStats(): void {
+    this.routerTiming.reset();
+    this.rejectedCalls.fill(0);
+    for (const port of this.ports) port.resetCommandStats?.();
   }
 
   /** DEBUG PARTITION-EXIT n: the fault-injection hook the e2e tests use. */

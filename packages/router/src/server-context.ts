@@ -6,9 +6,10 @@ import type { CommandSpec, ReplySink } from "@tessera/proto";
 import type { ServerConfig } from "./config.js";
 
 /** The settings CONFIG SET may change while the server runs. */
-export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "requirepass" | "maxMemoryBytes">;
+export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "requirepass" | "maxMemoryBytes" | "slowlogLogSlowerThanUs" | "slowlogMaxLen">;
 import type { PartitionStats, PartitionTraffic } from "./partition-port.js";
 import type { Session } from "./session.js";
+import type { Slowlog } from "./slowlog.js";
 
 export interface ServerStats {
   commandsProcessed: number;
@@ -33,6 +34,25 @@ export interface ServerContext {
    * and an fsync change holds for every request routed after this returns.
    */
   applyConfig(changes: Partial<RuntimeConfig>): void;
+  readonly slowlog: Slowlog;
+  /** INFO commandstats rows, by command name. */
+  commandStats(): CommandStatsRow[];
+  /** CONFIG RESETSTAT. */
+  resetCommandStats(): void;
+}
+
+/**
+ * One command's figures. A command split across partitions counts once per partition that ran
+ * a part (as each node of a Redis Cluster would count it); `usec` is execution time only.
+ */
+export interface CommandStatsRow {
+  name: string;
+  calls: number;
+  usec: number;
+  /** Refused before running: wrong arity, NOAUTH, CROSSSLOT, BUSY. */
+  rejected: number;
+  /** Ran and answered an error. */
+  failed: number;
 }
 
 /** Signature of H5's executeServerCommand (packages/router/src/server-commands). */

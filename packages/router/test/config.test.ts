@@ -23,6 +23,19 @@ describe("config", () => {
     expect(c).toMatchObject({ host: "0.0.0.0", port: 0, respPort: 0, dataDir: "/tmp/x", partitions: 3, maxMemoryBytes: 2 * 1024 ** 3, maxValueBytes: 1024 ** 2, maxClients: 5, fsync: "always", maxInflightPerConnection: 7, clientOutputBufferLimitBytes: 0, enableDebugCommands: true });
   });
 
+  it("parses the slowlog settings: -1 (off) to 2^31-1 microseconds, a length from 0", () => {
+    expect(defaultConfig()).toMatchObject({ slowlogLogSlowerThanUs: 10_000, slowlogMaxLen: 128 });
+    expect(parse(["--slowlog-log-slower-than", "-1", "--slowlog-max-len", "0"])).toMatchObject({ slowlogLogSlowerThanUs: -1, slowlogMaxLen: 0 });
+    expect(parse(["--slowlog-log-slower-than=0"])).toMatchObject({ slowlogLogSlowerThanUs: 0 });
+    expect(() => parse(["--slowlog-log-slower-than", "-2"])).toThrow(/microseconds \(-1 = off\)/);
+    expect(() => parse(["--slowlog-log-slower-than", "1.5"])).toThrow(ConfigError);
+    expect(() => parse(["--slowlog-max-len", "-1"])).toThrow(/non-negative integer/);
+    const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ "slowlog-log-slower-than": 500, slowlogMaxLen: 16 }));
+    expect(parse(["--config", file])).toMatchObject({ slowlogLogSlowerThanUs: 500, slowlogMaxLen: 16 });
+  });
+
   it("parses sizes with Redis's units", () => {
     expect(parseByteSize("1024")).toBe(1024);
     expect(parseByteSize("1k")).toBe(1000);

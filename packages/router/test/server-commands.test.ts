@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
 import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
+import { Slowlog } from "../src/slowlog.js";
 
 type TestSession = { -readonly [K in keyof Session]: Session[K] } & { killed: number };
 
@@ -44,6 +45,12 @@ function makeContext(sessions: Session[], keys = 0): ServerContext & { config: S
       ],
       traffic: { requests: 650, batches: 100, wakeups: 94, rescues: 0 },
     }),
+    slowlog: new Slowlog(config.slowlogMaxLen),
+    commandStats: () => [
+      { name: "GET", calls: 4, usec: 10, rejected: 0, failed: 0 },
+      { name: "SET", calls: 2, usec: 7, rejected: 1, failed: 1 },
+    ],
+    resetCommandStats: () => {},
   };
 }
 

@@ -41,6 +41,8 @@ import type {
   WorkerToHost,
 } from "./worker-protocol.js";
 import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
+import { CommandTiming, type CommandStat } from "./command-timing.js";
+import type { SlowCommand } from "../slowlog.js";
 
 export type { PartitionDurabilityConfig, PartitionEngineConfig } from "./worker-protocol.js";
 
@@ -83,6 +85,11 @@ export interface PartitionHostOptions {
   testDiskFaults?: boolean;
   /** Where the host reports worker deaths and worker log lines (default console.error). */
   log?: (line: string) => void;
+  /** Commands the worker found slow (slowlog.ts), after the batch that ran them. */
+  onSlowCommands?: (entries: SlowCommand[]) => void;
+  /** slowlog-log-slower-than in microseconds (< 0: off) and slowlog-max-len at start (default 10000, 128). */
+  slowlogSlowerThanUs?: number;
+  slowlogMaxLen?: number;
 }
 
 export interface PartitionRingStats {
@@ -202,6 +209,9 @@ export class PartitionHost {
   private flushScheduled = false;
   /** Wake-ups (notifies) of request doorbells of workers that were replaced. */
   private wakeupsOfEarlierWorkers = 0;
+  /** The worker's per-command figures, in shared memory the host keeps across worker restarts. */
+  private readonly commandStatsBuffer = new SharedArrayBuffer(CommandTiming.bytes());
+  private readonly commandTiming = new CommandTiming(this.commandStatsBuffer);
   private responseWaitPending = false;
   private onResponseWake: () => void = () => {};
   private backstopTimer: NodeJS.Timeout | null = null;
@@ -237,6 +247,23 @@ export class PartitionHost {
     if (options.durability !== null) {
       this.settings[SETTINGS_WORDS.fsyncPolicy] = FSYNC_POLICY_CODES.indexOf(options.durability.fsync);
     }
+    this.setSlowlog(options.slowlogSlowerThanUs ?? 10_000, options.slowlogMaxLen ?? 128);
+  }
+
+  /** CONFIG SET slowlog-*: the worker reads the words at the start of each batch. */
+  setSlowlog(slowerThanUs: number, maxLen: number): void {
+    Atomics.store(this.settings, SETTINGS_WORDS.slowlogSlowerThanUs, Math.max(-1, Math.min(slowerThanUs, 0x7fffffff)));
+    Atomics.store(this.settings, SETTINGS_WORDS.slowlogMaxLen, Math.max(0, Math.min(maxLen, 0x7fffffff)));
+  }
+
+  /** Per-command figures (INFO commandstats), read from the memory the worker counts in. */
+  commandStats(): CommandStat[] {
+    return this.commandTiming.stats();
+  }
+
+  /** CONFIG RESETSTAT: zero the per-command figures. */
+  resetCommandStats(): void {
+    this.commandTiming.reset();
   }
 
   /**
@@ -275,7 +302,7 @@ export class PartitionHost {
    * Throws when the host is closed or the overflow queue is at its hard cap (a router bug: the
    * router bounds in-flight requests per connection).
    */
-  submit(token: number, spec: CommandSpec, argv: readonly Uint8Array[]): void {
+  submit(token: number, spec: CommandSpec, argv: readonly Uint8Array[], clientId = 0): void {
     const state = this.state;
     if (state === "closing" || state === "closed" || state === "new") {
       throw new Error(`PartitionHost ${this.id}: submit() while ${state}`);
@@ -299,13 +326,13 @@ export class PartitionHost {
     if (queued === 0 && state !== "down") {
       const at = this.req.tryReserve(recordBytes);
       if (at >= 0) {
-        this.writeRecord(this.req.bytes, this.req.view, at, token, spec.id, argv, largeId);
+        this.writeRecord(this.req.bytes, this.req.view, at, token, spec.id, argv, largeId, clientId);
         this.markDirty();
         return;
       }
     }
     const record = new Uint8Array(recordBytes);
-    this.writeRecord(record, new DataView(record.buffer), 0, token, spec.id, argv, largeId);
+    this.writeRecord(record, new DataView(record.buffer), 0, token, spec.id, argv, largeId, clientId);
     this.overflow.push(record);
     this.queuedTotal++;
     this.markDirty();
@@ -427,12 +454,12 @@ export class PartitionHost {
 
   // ---- requests -------------------------------------------------------------------------
 
-  private writeRecord(bytes: Uint8Array, view: DataView, at: number, token: number, commandId: number, argv: readonly Uint8Array[], largeId: number): void {
+  private writeRecord(bytes: Uint8Array, view: DataView, at: number, token: number, commandId: number, argv: readonly Uint8Array[], largeId: number, clientId: number): void {
     if (largeId !== 0) {
-      writeRequestHeader(view, at, token, commandId, FORM_LARGE);
+      writeRequestHeader(view, at, token, commandId, FORM_LARGE, clientId);
       view.setUint32(at + REQUEST_HEADER_BYTES, largeId, true);
     } else {
-      writeRequestHeader(view, at, token, commandId, FORM_INLINE);
+      writeRequestHeader(view, at, token, commandId, FORM_INLINE, clientId);
       writeRequestBody(bytes, view, at + REQUEST_HEADER_BYTES, argv);
     }
   }
@@ -608,6 +635,7 @@ export class PartitionHost {
       requestRing,
       responseRing,
       settings: this.settings.buffer as SharedArrayBuffer,
+      commandStats: this.commandStatsBuffer,
       engine: o.engine,
       durability: o.durability,
       engineModule: o.engineModule ?? null,
@@ -688,6 +716,9 @@ export class PartitionHost {
         break;
       case "log":
         this.log(m.line);
+        break;
+      case "slowlog":
+        this.options.onSlowCommands?.(m.entries);
         break;
     }
   }

@@ -18,6 +18,7 @@ import {
   FORM_LARGE,
   REQUEST_HEADER_BYTES,
   readRequestBody,
+  requestClientId,
   requestCommandId,
   requestForm,
   requestLargeId,
@@ -35,6 +36,7 @@ import { PartitionEngine as DefaultPartitionEngine, type EngineOptions, type Par
 import { PartitionDurability, nodeFs, type DurabilityFs, type DurableEngine } from "@tessera/wal";
 import type { HostToWorker, PartitionStatsMessage, PartitionWorkerData, WorkerToHost } from "./worker-protocol.js";
 import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
+import { CommandTiming } from "./command-timing.js";
 
 // ---- the seams this worker drives ---------------------------------------------------------
 
@@ -67,6 +69,8 @@ let rescues = 0;
 let batches = 0;
 let executed = 0;
 let responseSpaceWaits = 0;
+/** INFO commandstats and the slowlog's raw material. */
+const timing = new CommandTiming(data.commandStats);
 
 // ---- pump state ----------------------------------------------------------------------------
 
@@ -100,6 +104,8 @@ function post(message: WorkerToHost, transfer?: ArrayBuffer[]): void {
 function executeBatch(): number {
   let n = 0;
   const failed = durability !== null ? durability.failed : null;
+  const slowUs = Atomics.load(settings, SETTINGS_WORDS.slowlogSlowerThanUs);
+  let last = performance.now();
   while (n < data.maxBatchRequests && writer.stagedBytes < data.maxBatchReplyBytes) {
     const offset = requests.next();
     if (offset < 0) break;
@@ -128,6 +134,7 @@ function executeBatch(): number {
       writer.error("IOERR", `partition ${partitionId} cannot write to disk (${failed.message}); writes are refused until it recovers`);
       writer.end();
       n++;
+      last = performance.now();
       continue;
     }
     writer.begin(token, isWrite ? STAGED_WRITE : 0);
@@ -143,10 +150,21 @@ function executeBatch(): number {
       writer.error("ERR", `internal error in partition ${partitionId} executing '${spec.name}': ${message}`);
       writer.end();
     }
+    const now = performance.now();
+    timing.record(spec.id, (now - last) * 1000, writer.isError(writer.count - 1), slowUs, argv, requestClientId(view, offset));
+    last = now;
     n++;
   }
   if (requests.release()) requests.spaceDoorbell.ring();
+  if (timing.pendingSlow.length > 0) postSlowCommands();
   return n;
+}
+
+/** Posts the batch's slow commands, at most slowlog-max-len of them (the newest). */
+function postSlowCommands(): void {
+  const entries = timing.takeSlow();
+  const maxLen = Atomics.load(settings, SETTINGS_WORDS.slowlogMaxLen);
+  if (maxLen > 0) post({ type: "slowlog", entries: entries.length > maxLen ? entries.slice(entries.length - maxLen) : entries });
 }
 
 /**

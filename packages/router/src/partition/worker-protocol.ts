@@ -6,6 +6,7 @@
 
 import type { EngineOptions } from "@tessera/partition";
 import type { DurabilityConfig } from "@tessera/wal";
+import type { SlowCommand } from "../slowlog.js";
 
 /** Engine options that can cross a thread boundary (no clock, no write log). */
 export type PartitionEngineConfig = Omit<EngineOptions, "clock" | "writeLog">;
@@ -14,7 +15,11 @@ export type PartitionEngineConfig = Omit<EngineOptions, "clock" | "writeLog">;
 export const SETTINGS_WORDS = {
   /** The WAL fsync policy: an index into FSYNC_POLICY_CODES. */
   fsyncPolicy: 0,
-  count: 1,
+  /** slowlog-log-slower-than, microseconds; < 0: the slowlog is off. */
+  slowlogSlowerThanUs: 1,
+  /** slowlog-max-len: a batch posts at most this many slow commands. */
+  slowlogMaxLen: 2,
+  count: 3,
 } as const;
 
 /** fsync policy <-> settings word value. */
@@ -35,6 +40,8 @@ export interface PartitionWorkerData {
    * Kept by the host across worker restarts.
    */
   settings: SharedArrayBuffer;
+  /** Per-command calls, microseconds and failures (command-timing.ts), counted by the worker, read by the host. */
+  commandStats: SharedArrayBuffer;
   engine: PartitionEngineConfig;
   durability: PartitionDurabilityConfig | null;
   /** Module specifier or file URL exporting `PartitionEngine`; null (production): @tessera/partition's. */
@@ -92,7 +99,9 @@ export type WorkerToHost =
   | { type: "ready"; recoveredKeys: number; recoveryMs: number }
   | PartitionStatsMessage
   | { type: "large"; id: number; body: ArrayBuffer }
-  | { type: "log"; line: string };
+  | { type: "log"; line: string }
+  /** Commands that took at least slowlog-log-slower-than (sent after the batch that ran them). */
+  | { type: "slowlog"; entries: SlowCommand[] };
 
 /** Host -> worker. */
 export type HostToWorker =

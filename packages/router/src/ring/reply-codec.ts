@@ -265,6 +265,10 @@ export class RingReplyWriter implements ReplySink {
   flags(i: number): number {
     return this.flagsOf[i]!;
   }
+  /** Reply i is an error (INFO commandstats' failed_calls). */
+  isError(i: number): boolean {
+    return this.stage[this.starts[i]!] === REPLY_ERROR;
+  }
 
   /** Forgets the staged batch; gives back memory a huge reply made the stage grow to. */
   reset(): void {

@@ -1,7 +1,8 @@
 /**
  * Request records on a partition's request ring.
  *
- *   payload = [u32 token][u16 command id][u16 form] body
+ *   payload = [u32 token][u16 command id][u16 form][u32 client id] body
+ *   (client id: the router session's CLIENT ID, for the slowlog; 0 when none)
  *   form 0 (inline): body = [u32 argc] then per argument [u32 length][bytes]
  *   form 1 (large):  body = [u32 large id]; the inline body travels in its own ArrayBuffer,
  *                    posted to the worker (control channel) *before* the record is published.
@@ -15,7 +16,7 @@
  * All integers little-endian. argv[0] is the command name, as the engine expects.
  */
 
-export const REQUEST_HEADER_BYTES = 8;
+export const REQUEST_HEADER_BYTES = 12;
 export const FORM_INLINE = 0;
 export const FORM_LARGE = 1;
 
@@ -27,10 +28,11 @@ export function requestBodyBytes(argv: readonly Uint8Array[]): number {
 }
 
 /** Writes the record header at `offset`. */
-export function writeRequestHeader(view: DataView, offset: number, token: number, commandId: number, form: number): void {
+export function writeRequestHeader(view: DataView, offset: number, token: number, commandId: number, form: number, clientId: number): void {
   view.setUint32(offset, token, true);
   view.setUint16(offset + 4, commandId, true);
   view.setUint16(offset + 6, form, true);
+  view.setUint32(offset + 8, clientId, true);
 }
 
 /** Writes the inline body for `argv` at `offset`; returns the offset after it. */
@@ -61,6 +63,9 @@ export function requestCommandId(view: DataView, offset: number): number {
 }
 export function requestForm(view: DataView, offset: number): number {
   return view.getUint16(offset + 6, true);
+}
+export function requestClientId(view: DataView, offset: number): number {
+  return view.getUint32(offset + 8, true);
 }
 /** For FORM_LARGE records: the id of the separately posted body. */
 export function requestLargeId(view: DataView, offset: number): number {

@@ -3,7 +3,7 @@
  * tools that read them (redis-benchmark reads `save` and `appendonly`, clients read
  * `databases`) see sensible values.
  * CONFIG SET name value [name value ...]: the run-time settings (`appendfsync`, `maxclients`,
- * `maxmemory`, `requirepass`),
+ * `maxmemory`, `requirepass`, `slowlog-log-slower-than`, `slowlog-max-len`),
  * all pairs validated before any is applied, as Redis 7 does; the other parameters are fixed at
  * start (flags or the config file) and are refused with Redis's "can't set immutable config".
  */
@@ -38,6 +38,8 @@ const PARAMETERS: ReadonlyArray<readonly [string, Getter]> = [
   ["tcp-keepalive", () => "300"],
   ["cluster-enabled", () => "no"],
   ["tessera-partitions", (_c, ctx) => String(ctx.partitions)],
+  ["slowlog-log-slower-than", (c) => String(c.slowlogLogSlowerThanUs)],
+  ["slowlog-max-len", (c) => String(c.slowlogMaxLen)],
 ];
 
 type Setter = (value: string, ctx: ServerContext, changes: Partial<RuntimeConfig>) => string | null;
@@ -72,6 +74,26 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
       const n = parseByteSize(value);
       if (n === null || !Number.isSafeInteger(n) || n < 0) return "argument must be a memory value";
       changes.maxMemoryBytes = n;
+      return null;
+    },
+  ],
+  [
+    "slowlog-log-slower-than",
+    (value, _ctx, changes) => {
+      if (!/^-?[0-9]+$/.test(value)) return "argument couldn't be parsed into an integer";
+      const n = Number(value);
+      if (n < -1 || n > 0x7fffffff) return "argument must be between -1 and 2147483647 inclusive";
+      changes.slowlogLogSlowerThanUs = n;
+      return null;
+    },
+  ],
+  [
+    "slowlog-max-len",
+    (value, _ctx, changes) => {
+      if (!/^[0-9]+$/.test(value)) return "argument couldn't be parsed into an integer";
+      const n = Number(value);
+      if (n > 0x7fffffff) return "argument must be between 0 and 2147483647 inclusive";
+      changes.slowlogMaxLen = n;
       return null;
     },
   ],
@@ -141,6 +163,7 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
         out.error("ERR", Errors.wrongArity("config|resetstat"));
         return;
       }
+      ctx.resetCommandStats();
       out.ok();
       return;
     case "HELP":
@@ -149,10 +172,10 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
         "GET <pattern>",
         "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value> [<directive> <value> ...]",
-        "    Set configuration directives at run time: appendfsync, maxclients, maxmemory, requirepass. Others are",
-        "    fixed at start (flags or the config file).",
+        "    Set configuration directives at run time: appendfsync, maxclients, maxmemory, requirepass,",
+        "    slowlog-log-slower-than, slowlog-max-len. Others are fixed at start (flags or the config file).",
         "RESETSTAT",
-        "    Accepted; statistics are not reset.",
+        "    Reset the statistics reported by INFO commandstats.",
         "HELP",
         "    Print this help.",
       ]);

@@ -1,6 +1,7 @@
 /**
  * Commands answered by the router itself (route "router" in the command table), shared by the
- * native and RESP front ends: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, COMMAND, INFO, CONFIG, QUIT, TIME.
+ * native and RESP front ends: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, COMMAND, INFO, CONFIG, QUIT, TIME,
+ * SLOWLOG.
  */
 import { Errors, arityOk, type CommandSpec, type ReplySink } from "@tessera/proto";
 import { auth } from "./auth.js";
@@ -9,6 +10,7 @@ import { config } from "./config-command.js";
 import { client, echo, hello, ping, quit, select } from "./connection.js";
 import type { ServerContext, Session } from "./context.js";
 import { info, time } from "./info.js";
+import { slowlog } from "./slowlog-command.js";
 
 export type { ServerContext, ServerStats, Session } from "./context.js";
 export type { MapReplySink } from "./reply-helpers.js";
@@ -36,6 +38,7 @@ const HANDLERS: ReadonlyMap<string, ServerCommandHandler> = new Map<string, Serv
   ["CONFIG", config],
   ["QUIT", quit],
   ["TIME", time],
+  ["SLOWLOG", slowlog],
 ]);
 
 /** Handlers indexed by command id, so the per-command lookup is an array read. */

@@ -20,9 +20,12 @@ const SECTIONS: ReadonlyMap<string, SectionWriter> = new Map<string, SectionWrit
   ["stats", statsSection],
   ["replication", replicationSection],
   ["cpu", cpuSection],
+  ["commandstats", commandstatsSection],
   ["keyspace", keyspaceSection],
 ]);
-const DEFAULT_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+/** Redis's order; `INFO`, `INFO default` leave commandstats out, `INFO all` / `everything` include it. */
+const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "keyspace"];
+const DEFAULT_SECTIONS = ALL_SECTIONS.filter((s) => s !== "commandstats");
 
 export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
   let wanted: string[];
@@ -32,11 +35,12 @@ export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, 
     const asked = new Set<string>();
     for (let i = 1; i < argv.length; i++) {
       const s = argText(argv, i).toLowerCase();
-      if (s === "default" || s === "all" || s === "everything") for (const d of DEFAULT_SECTIONS) asked.add(d);
+      if (s === "default") for (const d of DEFAULT_SECTIONS) asked.add(d);
+      else if (s === "all" || s === "everything") for (const d of ALL_SECTIONS) asked.add(d);
       else asked.add(s);
     }
     // Unknown sections are ignored, as in Redis (INFO nosuch answers an empty string).
-    wanted = DEFAULT_SECTIONS.filter((s) => asked.has(s));
+    wanted = ALL_SECTIONS.filter((s) => asked.has(s));
   }
   writeBulkString(out, renderInfo(ctx, wanted, Date.now()));
 }
@@ -186,6 +190,18 @@ function cpuSection(): string[] {
     `used_cpu_sys:${(u.system / 1e6).toFixed(6)}`,
     `used_cpu_user:${(u.user / 1e6).toFixed(6)}`,
   ];
+}
+
+/**
+ * One line a command that ran or was refused: Redis's fields. Partition figures are as of the
+ * partitions' last report (about once a second). A command split across partitions counts once
+ * per partition that ran a part.
+ */
+function commandstatsSection(ctx: ServerContext): string[] {
+  return ctx.commandStats().map((r) => {
+    const perCall = r.calls === 0 ? 0 : r.usec / r.calls;
+    return `cmdstat_${r.name.toLowerCase()}:calls=${r.calls},usec=${r.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${r.rejected},failed_calls=${r.failed}`;
+  });
 }
 
 function keyspaceSection(_ctx: ServerContext, stats: ServerStats): string[] {

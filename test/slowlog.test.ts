@@ -1,0 +1,159 @@
+/**
+ * End-to-end: SLOWLOG and INFO commandstats on the real server (2 partitions), through ioredis
+ * on the RESP port: what is logged and when, Redis's entry layout and argument limits, the
+ * client's address and name, the run-time settings, and the per-command figures.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startServer, type ServerProcess } from "./support/server-process.js";
+
+let server: ServerProcess;
+let io: Redis;
+
+type Entry = [number, number, number, string[], string, string];
+
+beforeAll(async () => {
+  server = await startServer({ partitions: 2, resp: true, args: ["--slowlog-max-len", "64"] });
+  io = new Redis({ port: server.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+  await io.connect();
+});
+
+afterAll(async () => {
+  io?.disconnect();
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  await io.config("SET", "slowlog-log-slower-than", "-1");
+  await io.slowlog("RESET");
+  await io.flushall();
+});
+
+const slowlogGet = async (count = -1): Promise<Entry[]> => (await io.slowlog("GET", count)) as Entry[];
+const commandsOf = (entries: Entry[]) => entries.map((e) => e[3].join(" "));
+
+describe("SLOWLOG", () => {
+  it("logs every command at threshold 0, newest first, with Redis's six fields", async () => {
+    await io.client("SETNAME", "slow-test");
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    const before = Math.floor(Date.now() / 1000);
+    await io.set("k1", "v1");
+    await io.get("k1");
+    const entries = await slowlogGet(2);
+    expect(commandsOf(entries)).toEqual(["get k1", "set k1 v1"]);
+    const [id, at, us, , addr, name] = entries[0]!;
+    expect(id).toBeGreaterThan(entries[1]![0]);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(us).toBeGreaterThanOrEqual(0);
+    const local = io.stream.localPort;
+    expect(addr).toBe(`127.0.0.1:${local}`);
+    expect(name).toBe("slow-test");
+    expect(await io.slowlog("LEN")).toBeGreaterThanOrEqual(2);
+  });
+
+  it("cuts long arguments and long argument lists as Redis does", async () => {
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    await io.set("big", "x".repeat(1000));
+    const pairs: string[] = [];
+    for (let i = 0; i < 40; i++) pairs.push(`{t}k${i}`, "v");
+    await io.mset(...pairs);
+    const [mset, set] = await slowlogGet(2);
+    expect(set![3]).toEqual(["set", "big", `${"x".repeat(128)}... (872 more bytes)`]);
+    expect(mset![3]).toHaveLength(32);
+    expect(mset![3][31]).toBe("... (50 more arguments)");
+  });
+
+  it("logs only commands that reach the threshold: a long LCS, not the GETs around it", async () => {
+    const a = Array.from({ length: 4000 }, (_, i) => "acgt"[(i * 7) % 4]).join("");
+    const b = Array.from({ length: 4000 }, (_, i) => "acgt"[(i * 5 + 1) % 4]).join("");
+    await io.mset("{l}a", a, "{l}b", b);
+    await io.config("SET", "slowlog-log-slower-than", "2000");
+    await io.get("{l}a");
+    await io.call("LCS", "{l}a", "{l}b", "LEN");
+    await io.get("{l}b");
+    const entries = await slowlogGet();
+    expect(commandsOf(entries)).toEqual(["LCS {l}a {l}b LEN"]);
+    expect(entries[0]![2]).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("a command split across partitions is timed per partition", async () => {
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    // a and b live on different partitions of two (see the CROSSSLOT case below).
+    await io.mset("a", "1", "b", "2");
+    const msets = (await slowlogGet()).filter((e) => e[3][0] === "mset");
+    expect(msets.map((e) => e[3].join(" ")).sort()).toEqual(["mset a 1", "mset b 2"]);
+    await expect(io.rename("a", "b")).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it("slowlog-max-len keeps the newest; -1 logs nothing; RESET empties; bad input gets Redis's errors", async () => {
+    await io.config("SET", "slowlog-max-len", "3");
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    for (let i = 0; i < 6; i++) await io.set(`m${i}`, "v");
+    await io.config("SET", "slowlog-log-slower-than", "-1");
+    const kept = await slowlogGet();
+    expect(kept).toHaveLength(3);
+    // The CONFIG SET that turned it off is not logged: the threshold is checked after the command, as in Redis.
+    expect(commandsOf(kept)).toEqual(["set m5 v", "set m4 v", "set m3 v"]);
+    await io.get("m5");
+    expect(await io.slowlog("LEN")).toBe(3);
+    expect(await io.slowlog("RESET")).toBe("OK");
+    expect(await io.slowlog("LEN")).toBe(0);
+    await io.config("SET", "slowlog-max-len", "64");
+    expect(await io.config("GET", "slowlog-*")).toEqual(["slowlog-log-slower-than", "-1", "slowlog-max-len", "64"]);
+    await expect(io.slowlog("GET", -2)).rejects.toThrow("ERR count should be greater than or equal to -1");
+    await expect(io.slowlog("GET", "x")).rejects.toThrow("ERR value is not an integer or out of range");
+    await expect(io.call("SLOWLOG", "LEN", "x")).rejects.toThrow(/unknown subcommand or wrong number of arguments for 'LEN'/);
+    await expect(io.call("SLOWLOG", "NOPE")).rejects.toThrow(/Try SLOWLOG HELP/);
+    await expect(io.config("SET", "slowlog-log-slower-than", "-2")).rejects.toThrow(/must be between -1 and/);
+    await expect(io.config("SET", "slowlog-max-len", "x")).rejects.toThrow(/couldn't be parsed into an integer/);
+    expect(((await io.slowlog("HELP")) as string[])[0]).toMatch(/^SLOWLOG <subcommand>/);
+  });
+});
+
+describe("INFO commandstats", () => {
+  const stat = async (name: string): Promise<Record<string, number> | undefined> => {
+    const text = (await io.info("commandstats")) as string;
+    const line = text.split("\r\n").find((l) => l.startsWith(`cmdstat_${name}:`));
+    if (line === undefined) return undefined;
+    return Object.fromEntries(line.slice(line.indexOf(":") + 1).split(",").map((kv) => [kv.split("=")[0]!, Number(kv.split("=")[1])]));
+  };
+
+  it("counts calls, time, refusals and failures per command; CONFIG RESETSTAT zeroes them", async () => {
+    await io.config("RESETSTAT");
+    for (let i = 0; i < 5; i++) await io.get(`g${i}`);
+    await io.set("n", "not a number");
+    await expect(io.incr("n")).rejects.toThrow(/not an integer/);
+    await expect(io.call("GET")).rejects.toThrow(/wrong number of arguments/);
+    expect(await stat("get")).toMatchObject({ calls: 5, rejected_calls: 1, failed_calls: 0 });
+    const get = (await stat("get"))!;
+    expect(get.usec).toBeGreaterThanOrEqual(0);
+    expect(get.usec_per_call).toBeCloseTo(get.usec / 5, 1);
+    expect(await stat("incr")).toMatchObject({ calls: 1, failed_calls: 1, rejected_calls: 0 });
+    expect(await stat("set")).toMatchObject({ calls: 1 });
+    // Not in the default sections, as in Redis; in "all" and "everything".
+    expect(await io.info()).not.toMatch(/cmdstat_/);
+    expect(await io.info("all")).toMatch(/# Commandstats\r\ncmdstat_/);
+    expect(await io.info("everything")).toMatch(/cmdstat_get:/);
+    await io.config("RESETSTAT");
+    expect(await stat("get")).toBeUndefined();
+    expect(await stat("incr")).toBeUndefined();
+  });
+});
+
+describe("slowlog flags", () => {
+  it("--slowlog-log-slower-than and --slowlog-max-len set the start values", async () => {
+    const s = await startServer({ partitions: 1, resp: true, args: ["--slowlog-log-slower-than", "-1", "--slowlog-max-len", "0"] });
+    const c = new Redis({ port: s.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await c.connect();
+      expect(await c.config("GET", "slowlog-*")).toEqual(["slowlog-log-slower-than", "-1", "slowlog-max-len", "0"]);
+      await c.config("SET", "slowlog-log-slower-than", "0");
+      await c.set("x", "1");
+      expect(await c.slowlog("LEN")).toBe(0);
+    } finally {
+      c.disconnect();
+      await s.stop();
+    }
+  });
+});
