@@ -137,7 +137,7 @@ async function startServer(dataDir: string, fsync: string): Promise<{ server: Se
   const t0 = performance.now();
   const proc = spawn(
     process.execPath,
-    [...CLI_ARGS, "serve", "--data-dir", dataDir, "--fsync", fsync, "--partitions", "2", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--snapshot-wal-bytes", String(256 << 10)],
+    [...CLI_ARGS, "serve", "--data-dir", dataDir, "--fsync", fsync, "--partitions", "2", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--admin-port", "0", "--snapshot-wal-bytes", String(256 << 10)],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];

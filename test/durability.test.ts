@@ -37,7 +37,7 @@ function dataDir(): string {
 }
 
 function spawnServer(dir: string, port: number, flags: string[], env: Record<string, string> = {}): Running {
-  const proc = spawn(process.execPath, [...CLI_ARGS, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", String(port), "--resp-port", "0", ...flags], {
+  const proc = spawn(process.execPath, [...CLI_ARGS, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", String(port), "--resp-port", "0", "--admin-port", "0", ...flags], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },

@@ -21,6 +21,8 @@ export interface ServerProcess {
   readonly port: number;
   /** 0 when started without RESP. */
   readonly respPort: number;
+  /** 0 when started without the admin HTTP API. */
+  readonly adminPort: number;
   readonly dataDir: string;
   readonly child: ChildProcess;
   /** Everything the server wrote to stdout and stderr so far. */
@@ -35,6 +37,8 @@ export interface StartOptions {
   args?: string[];
   /** Also open the RESP port (on a free port). */
   resp?: boolean;
+  /** Also open the admin HTTP port (on a free port); off otherwise, so servers never collide on 7381. */
+  admin?: boolean;
   /** Keep this data directory (for restart tests) instead of a fresh temporary one. */
   dataDir?: string;
   /** Options for node itself, before the script (e.g. --max-old-space-size=512). */
@@ -79,11 +83,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tessera-e2e-"));
   const respPort = options.resp ? await freePort() : 0;
+  const adminPort = options.admin ? await freePort() : 0;
   const args = [
     ...(options.nodeArgs ?? []),
     ...CLI_ARGS, "serve",
     "--port", "0",
     "--resp-port", String(respPort),
+    "--admin-port", String(adminPort),
     "--partitions", String(options.partitions),
     "--data-dir", dataDir,
     ...(options.args ?? []),
@@ -118,6 +124,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   return {
     port: Number(m[2]),
     respPort,
+    adminPort,
     dataDir,
     child,
     output: () => output,

@@ -16,6 +16,13 @@ export interface ServerConfig {
   port: number;
   /** RESP port; 0 = RESP off. */
   respPort: number;
+  /** Admin HTTP port (/metrics, /health, /info, /slowlog); 0 = off. */
+  adminPort: number;
+  /**
+   * Bearer token the admin API wants on every endpoint but /health; "" = the requirepass (if
+   * any). Never printed.
+   */
+  adminToken: string;
   /** Where partitions keep WAL segments and snapshots; created if missing. "" = in-memory only, nothing on disk. */
   dataDir: string;
   /** Partition workers (each owns a contiguous range of the 16384 hash slots). */
@@ -63,6 +70,8 @@ export function defaultConfig(): ServerConfig {
     host: "127.0.0.1",
     port: 7379,
     respPort: 7380,
+    adminPort: 7381,
+    adminToken: "",
     dataDir: "./data",
     partitions: availableParallelism(),
     maxClients: 10_000,
@@ -99,6 +108,8 @@ const OPTIONS: readonly Option[] = [
   { flag: "host", key: "host", kind: "string", meta: "ADDR", help: "interface to listen on" },
   { flag: "port", key: "port", kind: "port", meta: "PORT", help: "native (protobuf) port; 0 = any free port" },
   { flag: "resp-port", key: "respPort", kind: "port", meta: "PORT", help: "RESP (Redis protocol) port; 0 = off" },
+  { flag: "admin-port", key: "adminPort", kind: "port", meta: "PORT", help: "admin HTTP port (/metrics for Prometheus, /health, /info, /slowlog); 0 = off" },
+  { flag: "admin-token", key: "adminToken", kind: "secret", meta: "TOKEN", help: "admin HTTP requests but /health need 'Authorization: Bearer TOKEN'; \"\" = the requirepass, if any" },
   { flag: "data-dir", key: "dataDir", kind: "path", meta: "DIR", help: "WAL and snapshot directory (created if missing); \"\" = in-memory only" },
   { flag: "partitions", key: "partitions", kind: "count", meta: "N", help: "partition workers" },
   { flag: "maxmemory", key: "maxMemoryBytes", kind: "bytes", meta: "SIZE", help: "memory cap for all partitions (e.g. 512mb, 2gb); 0 = none" },
@@ -314,5 +325,6 @@ function isLoopback(host: string): boolean {
 function validate(c: ServerConfig): void {
   if (c.partitions > 256) throw new ConfigError(`--partitions: at most 256, got ${c.partitions}`);
   if (c.respPort !== 0 && c.respPort === c.port) throw new ConfigError("--port and --resp-port must differ");
+  if (c.adminPort !== 0 && (c.adminPort === c.port || c.adminPort === c.respPort)) throw new ConfigError("--admin-port must differ from --port and --resp-port");
   if (c.maxFrameBytes < 1024) throw new ConfigError("--max-frame-bytes: at least 1024");
 }

@@ -31,6 +31,10 @@ export interface PartitionPort {
   commandStats?(): CommandStat[];
   /** CONFIG RESETSTAT. */
   resetCommandStats?(): void;
+  /** Bytes waiting in the rings now (admin /metrics). */
+  ringStats?(): { requestRingUsedBytes: number; responseRingUsedBytes: number };
+  /** True while the partition's worker is up and serving (admin /health). */
+  readonly running?: boolean;
   /** Request traffic through the rings since start, when the host counts it (INFO stats). */
   traffic?(): PartitionTraffic;
   /** Test hook behind --enable-debug-commands: make the worker die as if it crashed. */

@@ -286,6 +286,16 @@ export class Router implements ServerContext {
     return this.partitionRestarts;
   }
 
+  /** Bytes waiting in each partition's rings (admin /metrics). */
+  ringStats(): { requestRingUsedBytes: number; responseRingUsedBytes: number }[] {
+    return this.ports.map((p) => p.ringStats?.() ?? { requestRingUsedBytes: 0, responseRingUsedBytes: 0 });
+  }
+
+  /** Partitions whose worker is up and serving (admin /health); fakes without the figure count as up. */
+  get partitionsRunning(): number {
+    return this.ports.filter((p) => p.running !== false).length;
+  }
+
   // ---- execution ---------------------------------------------------------------------
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The whole server, wired: data directory check, N partition hosts (worker threads), the
- * router, the native listener and the RESP listener. `tessera serve` is a thin shell around
+ * router, the native listener, the RESP listener and the admin HTTP API. `tessera serve` is a thin shell around
  * this; tests and benchmarks may start it in-process too.
  *
  * Shutdown order matters: stop accepting and stop reading (listeners), let the partitions
@@ -9,6 +9,7 @@
  */
 import { checkDataDir } from "@tessera/wal";
 import type { ServerConfig } from "./config.js";
+import { AdminServer } from "./admin/admin-server.js";
 import { NativeListener } from "./native/native-listener.js";
 import { PartitionHost } from "./partition/partition-host.js";
 import { RespServer } from "./resp/index.js";
@@ -29,12 +30,15 @@ export interface ListeningPorts {
   port: number;
   /** RESP port bound, or 0 when RESP is off. */
   respPort: number;
+  /** Admin HTTP port bound, or 0 when it is off. */
+  adminPort: number;
 }
 
 export class TesseraServer {
   readonly router: Router;
   private readonly native: NativeListener;
   private resp: RespServer | null = null;
+  private admin: AdminServer | null = null;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | null = null;
 
@@ -88,7 +92,12 @@ export class TesseraServer {
         this.resp = new RespServer({ router: this.router, config });
         respPort = await this.resp.listen(config.respPort);
       }
-      return { port, respPort };
+      let adminPort = 0;
+      if (config.adminPort !== 0) {
+        this.admin = new AdminServer(this.router, config);
+        adminPort = await this.admin.listen(config.adminPort);
+      }
+      return { port, respPort, adminPort };
     } catch (e) {
       await this.router.stop();
       throw e;
@@ -103,6 +112,7 @@ export class TesseraServer {
 
   private async doStop(): Promise<void> {
     const timeoutMs = this.options.config.shutdownTimeoutMs;
+    const adminClosed = this.admin?.close() ?? Promise.resolve();
     const nativeClosed = this.native.close();
     const respClosed = this.resp?.close(timeoutMs) ?? Promise.resolve();
     const drained = await this.router.drain(timeoutMs);
@@ -111,7 +121,7 @@ export class TesseraServer {
     const deadline = Date.now() + Math.min(timeoutMs, 2000);
     while (this.native.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     this.native.destroyAll();
-    await Promise.all([nativeClosed, respClosed]);
+    await Promise.all([nativeClosed, respClosed, adminClosed]);
     await this.router.stop();
   }
 }

@@ -63,6 +63,8 @@ describe("config", () => {
     expect(() => parse(["--maxmemory", "lots"])).toThrow(/size in bytes/);
     expect(() => parse(["stray"])).toThrow(/unexpected argument/);
     expect(() => parse(["--port", "7000", "--resp-port", "7000"])).toThrow(/must differ/);
+    expect(() => parse(["--resp-port", "7000", "--admin-port", "7000"])).toThrow(/--admin-port must differ/);
+    expect(parse(["--admin-port", "0", "--admin-token", "t"])).toMatchObject({ adminPort: 0, adminToken: "t" });
     const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ colour: "blue" }));
     expect(() => parse(["--config", join(dir, "bad.json")])).toThrow(/unknown key 'colour'/);

@@ -6,9 +6,10 @@ import { ConfigError, exposureWarning, parseServeArgs, usage } from "../config.j
 import { TesseraServer } from "../server.js";
 
 /** The line scripts wait for; keep its `key=value` words stable (the e2e helper parses them). */
-export function readyLine(host: string, port: number, respPort: number, partitions: number, dataDir: string): string {
+export function readyLine(host: string, port: number, respPort: number, partitions: number, dataDir: string, adminPort = 0): string {
   const resp = respPort === 0 ? "off" : `${host}:${respPort}`;
-  return `tessera ready native=${host}:${port} resp=${resp} partitions=${partitions} data=${dataDir === "" ? "(in-memory)" : dataDir} pid=${process.pid}`;
+  const admin = adminPort === 0 ? "off" : `${host}:${adminPort}`;
+  return `tessera ready native=${host}:${port} resp=${resp} partitions=${partitions} data=${dataDir === "" ? "(in-memory)" : dataDir} admin=${admin} pid=${process.pid}`;
 }
 
 export async function serve(args: readonly string[]): Promise<number> {
@@ -34,7 +35,7 @@ export async function serve(args: readonly string[]): Promise<number> {
     await server.stop().catch(() => {});
     return 1;
   }
-  process.stdout.write(readyLine(config.host, ports.port, ports.respPort, config.partitions, config.dataDir) + "\n");
+  process.stdout.write(readyLine(config.host, ports.port, ports.respPort, config.partitions, config.dataDir, ports.adminPort) + "\n");
   const warning = exposureWarning(config);
   if (warning !== null) process.stderr.write(warning + "\n");
 

@@ -353,6 +353,11 @@ export class PartitionHost {
     };
   }
 
+  /** The worker is up and serving (not starting, restarting or closed). */
+  get running(): boolean {
+    return this.state === "running";
+  }
+
   ringStats(): PartitionRingStats {
     const live = this.worker !== null;
     return {

@@ -14,7 +14,7 @@ import { slowlog } from "./slowlog-command.js";
 
 export type { ServerContext, ServerStats, Session } from "./context.js";
 export type { MapReplySink } from "./reply-helpers.js";
-export { renderInfo } from "./info.js";
+export { ALL_SECTIONS as INFO_SECTIONS, renderInfo } from "./info.js";
 export { clientInfoLine } from "./connection.js";
 export { globMatch, globLiteralPrefix } from "./glob.js";
 

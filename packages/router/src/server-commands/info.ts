@@ -24,7 +24,7 @@ const SECTIONS: ReadonlyMap<string, SectionWriter> = new Map<string, SectionWrit
   ["keyspace", keyspaceSection],
 ]);
 /** Redis's order; `INFO`, `INFO default` leave commandstats out, `INFO all` / `everything` include it. */
-const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "keyspace"];
+export const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "keyspace"];
 const DEFAULT_SECTIONS = ALL_SECTIONS.filter((s) => s !== "commandstats");
 
 export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {

@@ -1,0 +1,109 @@
+/**
+ * The admin HTTP API (fastify), for operators and their tools, on its own port
+ * (`--admin-port`, default 7381, on the server's --host):
+ *
+ *   GET /health            200 {"status":"ok",...} when every partition serves; 503 "degraded"
+ *                          while one is (re)starting. No token: load balancers and probes call it.
+ *   GET /metrics           Prometheus text format (metrics.ts).
+ *   GET /info[?section=s]  INFO's text (all sections unless `section` is given, repeatable).
+ *   GET /slowlog[?count=n] the SLOWLOG as JSON, newest first (default 10, -1 = all).
+ *
+ * Guard: when a token is configured (`--admin-token`, else the `--requirepass` password),
+ * everything but /health needs `Authorization: Bearer <token>`, or answers 401. /info and
+ * /slowlog show key names and values, so they are never open when the data is password-protected.
+ */
+import { timingSafeEqual } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { Registry } from "prom-client";
+import type { ServerConfig } from "../config.js";
+import type { Router } from "../router.js";
+import { INFO_SECTIONS, renderInfo } from "../server-commands/index.js";
+import { createMetricsRegistry } from "./metrics.js";
+
+export class AdminServer {
+  private readonly app: FastifyInstance;
+  private readonly metrics: Registry;
+
+  constructor(
+    private readonly router: Router,
+    private readonly config: Readonly<ServerConfig>,
+  ) {
+    this.metrics = createMetricsRegistry(router);
+    // No request logging: the server's log is for operators' events, not for every scrape.
+    this.app = Fastify({ logger: false });
+    this.app.addHook("onRequest", async (request, reply) => {
+      if (request.url === "/health" || request.url.startsWith("/health?")) return;
+      if (!this.authorized(request)) {
+        await reply.code(401).header("www-authenticate", 'Bearer realm="tessera-admin"').send({ error: "unauthorized: send 'Authorization: Bearer <admin token>'" });
+      }
+    });
+    this.app.get("/health", async (_request, reply) => this.health(reply));
+    this.app.get("/metrics", async (_request, reply) => {
+      const text = await this.metrics.metrics();
+      return reply.type(this.metrics.contentType).send(text);
+    });
+    this.app.get("/info", async (request, reply) => this.info(request, reply));
+    this.app.get("/slowlog", async (request, reply) => this.slowlog(request, reply));
+  }
+
+  /** Listens on the configured host and port; returns the port bound. */
+  async listen(port: number): Promise<number> {
+    await this.app.listen({ host: this.config.host, port });
+    const address = this.app.server.address();
+    return typeof address === "object" && address !== null ? address.port : port;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  private token(): string {
+    return this.config.adminToken !== "" ? this.config.adminToken : this.config.requirepass;
+  }
+
+  private authorized(request: FastifyRequest): boolean {
+    const token = this.token();
+    if (token === "") return true;
+    const header = request.headers.authorization ?? "";
+    const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
+    const wanted = Buffer.from(token);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  }
+
+  private health(reply: FastifyReply): FastifyReply {
+    const running = this.router.partitionsRunning;
+    const partitions = this.router.partitions;
+    const ok = running === partitions;
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? "ok" : "degraded",
+      partitions,
+      partitionsRunning: running,
+      uptimeSeconds: Math.floor((Date.now() - this.router.startedAtMs) / 1000),
+    });
+  }
+
+  private info(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const query = request.query as Record<string, string | string[] | undefined>;
+    const asked = query.section === undefined ? [] : ([] as string[]).concat(query.section).map((s) => s.toLowerCase());
+    const unknown = asked.filter((s) => !INFO_SECTIONS.includes(s));
+    if (unknown.length > 0) return reply.code(400).send({ error: `unknown INFO section(s): ${unknown.join(", ")}; known: ${INFO_SECTIONS.join(", ")}` });
+    const sections = asked.length === 0 ? INFO_SECTIONS : INFO_SECTIONS.filter((s) => asked.includes(s));
+    return reply.type("text/plain; charset=utf-8").send(renderInfo(this.router, sections, Date.now()));
+  }
+
+  private slowlog(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const raw = (request.query as Record<string, string | undefined>).count;
+    const count = raw === undefined ? 10 : Number(raw);
+    if (!Number.isSafeInteger(count) || count < -1) return reply.code(400).send({ error: "count must be an integer >= -1 (-1 = all)" });
+    const entries = this.router.slowlog.newest(count).map((e) => ({
+      id: e.id,
+      time: e.atSeconds,
+      durationMicros: e.durationUs,
+      // Arguments are bytes; JSON carries them as latin1 text (one char per byte, lossless).
+      args: e.args.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("latin1")),
+      clientAddr: e.clientAddr,
+      clientName: e.clientName,
+    }));
+    return reply.send(entries);
+  }
+}

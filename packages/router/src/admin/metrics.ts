@@ -1,0 +1,102 @@
+/**
+ * Prometheus metrics of the admin HTTP API (`GET /metrics`), with prom-client. Every Tessera
+ * figure is read from the router at scrape time (collect callbacks), so the request path pays
+ * nothing for them; partition figures are as of each worker's last report (about once a
+ * second), per-command figures exact. Node's process metrics (CPU, memory, event-loop lag, GC)
+ * come from prom-client's default collectors, under their usual names.
+ *
+ * Names follow Prometheus conventions: a `tessera_` prefix, base units (seconds, bytes),
+ * `_total` on counters, one `partition` label for per-partition figures.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import type { Router } from "../router.js";
+
+type Figure = (router: Router) => ReadonlyArray<readonly [Record<string, string>, number]>;
+
+export function createMetricsRegistry(router: Router): Registry {
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+
+  const counter = (name: string, help: string, labelNames: string[], figure: Figure): void => {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [register],
+      collect() {
+        this.reset();
+        for (const [labels, value] of figure(router)) this.inc(labels, value);
+      },
+    });
+  };
+  const gauge = (name: string, help: string, labelNames: string[], figure: Figure): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [register],
+      collect() {
+        this.reset();
+        for (const [labels, value] of figure(router)) this.set(labels, value);
+      },
+    });
+  };
+  const one = (value: number): ReturnType<Figure> => [[{}, value]];
+  const perPartition = (pick: (p: ReturnType<Router["stats"]>["partitions"][number]) => number | undefined): Figure => (r) =>
+    r.stats().partitions.map((p, i) => [{ partition: String(i) }, pick(p) ?? 0] as const);
+
+  // ---- clients and commands ----
+  gauge("tessera_connected_clients", "Client connections open now (native and RESP).", [], (r) => one([...r.sessions()].length));
+  gauge("tessera_maxclients", "The maxclients limit in force.", [], (r) => one(r.config.maxClients));
+  counter("tessera_connections_received_total", "Client connections accepted since start.", [], (r) => one(r.stats().connectionsReceived));
+  counter("tessera_rejected_connections_total", "Connections refused at maxclients.", [], (r) => one(r.stats().rejectedConnections));
+  counter("tessera_commands_processed_total", "Commands received since start (INFO total_commands_processed).", [], (r) => one(r.stats().commandsProcessed));
+  const perCommand = (pick: (row: ReturnType<Router["commandStats"]>[number]) => number): Figure => (r) =>
+    r.commandStats().map((row) => [{ command: row.name.toLowerCase() }, pick(row)] as const);
+  counter("tessera_command_calls_total", "Command executions by command (a command split across partitions counts once per partition).", ["command"], perCommand((x) => x.calls));
+  counter("tessera_command_duration_seconds_total", "Execution time by command, summed (time in the partition or router, not in queues).", ["command"], perCommand((x) => x.usec / 1e6));
+  counter("tessera_command_rejected_calls_total", "Commands refused before running (arity, NOAUTH, CROSSSLOT, BUSY).", ["command"], perCommand((x) => x.rejected));
+  counter("tessera_command_failed_calls_total", "Commands that ran and answered an error.", ["command"], perCommand((x) => x.failed));
+  gauge("tessera_slowlog_length", "Entries in the SLOWLOG.", [], (r) => one(r.slowlog.length));
+
+  // ---- keyspace and memory, per partition ----
+  gauge("tessera_partition_keys", "Keys held by the partition.", ["partition"], perPartition((p) => p.keys));
+  gauge("tessera_partition_keys_with_expiry", "Keys with a TTL held by the partition.", ["partition"], perPartition((p) => p.keysWithExpiry));
+  gauge("tessera_partition_memory_used_bytes", "Bytes of the partition's slabs in use by items.", ["partition"], perPartition((p) => p.usedBytes));
+  gauge("tessera_partition_memory_reserved_bytes", "Bytes of slab memory the partition has reserved.", ["partition"], perPartition((p) => p.reservedBytes));
+  gauge("tessera_maxmemory_bytes", "The maxmemory cap for all partitions together (0 = none).", [], (r) => one(r.config.maxMemoryBytes));
+  counter("tessera_partition_expired_keys_total", "Keys the partition expired since its worker started.", ["partition"], perPartition((p) => p.expiredKeys));
+  counter("tessera_partition_keyspace_hits_total", "Reads that found their key, since the partition's worker started.", ["partition"], perPartition((p) => p.keyspaceHits));
+  counter("tessera_partition_keyspace_misses_total", "Reads that missed their key, since the partition's worker started.", ["partition"], perPartition((p) => p.keyspaceMisses));
+
+  // ---- durability, per partition ----
+  counter("tessera_partition_wal_fsyncs_total", "WAL fsyncs since the partition's worker started.", ["partition"], perPartition((p) => p.walFsyncs));
+  counter("tessera_partition_wal_fsync_seconds_total", "Time spent in those fsyncs.", ["partition"], perPartition((p) => (p.walFsyncUs ?? 0) / 1e6));
+  counter("tessera_partition_wal_written_bytes_total", "WAL bytes written since the partition's worker started.", ["partition"], perPartition((p) => p.walBytesWritten));
+  gauge("tessera_partition_wal_failed", "1 while the partition refuses writes after a disk error.", ["partition"], perPartition((p) => (p.walFailed ? 1 : 0)));
+  gauge("tessera_partition_snapshot_age_seconds", "Seconds since the partition's last completed snapshot (absent in memory).", ["partition"], (r) => {
+    const now = Date.now();
+    return r
+      .stats()
+      .partitions.flatMap((p, i) => (p.lastSnapshotAtMs ? [[{ partition: String(i) }, Math.max(0, (now - p.lastSnapshotAtMs) / 1000)] as const] : []));
+  });
+  gauge("tessera_partition_changes_since_snapshot", "Writes the partition logged since its last snapshot.", ["partition"], perPartition((p) => p.changesSinceSnapshot));
+
+  // ---- rings and workers ----
+  gauge("tessera_partition_ring_used_bytes", "Bytes waiting in the partition's request or response ring.", ["partition", "ring"], (r) =>
+    r.ringStats().flatMap((s, i) => [
+      [{ partition: String(i), ring: "request" }, s.requestRingUsedBytes] as const,
+      [{ partition: String(i), ring: "response" }, s.responseRingUsedBytes] as const,
+    ]),
+  );
+  counter("tessera_partition_restarts_total", "Times a partition worker died and was restarted.", [], (r) => one(r.restarts));
+  const traffic = (pick: (t: NonNullable<ReturnType<Router["stats"]>["traffic"]>) => number): Figure => (r) => {
+    const t = r.stats().traffic;
+    return t === undefined ? [] : one(pick(t));
+  };
+  counter("tessera_ring_requests_total", "Requests sent to partitions through the rings.", [], traffic((t) => t.requests));
+  counter("tessera_ring_batches_total", "Request batches published to partitions.", [], traffic((t) => t.batches));
+  counter("tessera_ring_wakeups_total", "Batches that had to wake a sleeping partition worker.", [], traffic((t) => t.wakeups));
+  counter("tessera_ring_rescues_total", "Lost wake-ups the backstop check recovered (should stay 0).", [], traffic((t) => t.rescues));
+  return register;
+}
