@@ -2,8 +2,8 @@
  * Bundles the server into plain JavaScript, so it runs on Node alone, without a TypeScript
  * loader:
  *
- *   dist/tessera.mjs            the CLI and router (packages/router/src/cli/main.ts)
- *   dist/partition-worker.mjs   a partition worker (partition-host.ts starts it from beside itself)
+ *   dist/tessera.mjs                   the CLI and router (packages/router/src/cli/main.ts)
+ *   dist/partition-worker-<hash>.mjs   a partition worker; tessera.mjs carries its name
  *
  *   node --import tsx scripts/build-server.ts [--quiet]
  *
@@ -16,56 +16,87 @@
  *
  * esbuild (the compiler under tsx and vitest) builds it in well under a second, so every
  * `pnpm tessera` and every test run rebuilds first and never starts a stale bundle.
+ *
+ * Why the worker's name carries a hash of its content: a running server starts workers (and
+ * restarts a crashed one) from its file long after it started. Rebuilding over a fixed name
+ * would hand it a worker of other sources (a changed ring layout made one crash-loop with
+ * "Invalid atomic access index"); under a hashed name it keeps finding its own. Files are
+ * written to a temporary name and renamed, so nothing ever loads a half-written bundle.
+ * Worker bundles untouched for 30 days are removed.
  */
 import { buildSync } from "esbuild";
-import { dirname, join } from "node:path";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(ROOT, "dist");
+const STALE_WORKER_MS = 30 * 24 * 3600 * 1000;
 
 /** The bundled CLI: `node [SERVER_NODE_ARGS] SERVER_BUNDLE serve ...`. */
-export const SERVER_BUNDLE = join(ROOT, "dist", "tessera.mjs");
+export const SERVER_BUNDLE = join(DIST, "tessera.mjs");
 /** Node options the server runs with: stack traces point into the TypeScript sources. */
 export const SERVER_NODE_ARGS: readonly string[] = ["--enable-source-maps"];
 
 /** Builds dist/; throws (esbuild has printed the errors with their locations) if it fails. */
 export function buildServerBundle(options: { quiet?: boolean } = {}): void {
-  bundleNodeScripts(
-    {
-      tessera: "packages/router/src/cli/main.ts",
-      "partition-worker": "packages/router/src/partition/partition-worker.ts",
-    },
-    "dist",
-    options,
-  );
+  const written = bundleNodeScripts({ "partition-worker": "packages/router/src/partition/partition-worker.ts" }, DIST, { ...options, entryNames: "[name]-[hash]" });
+  const worker = written.find((f) => f.endsWith(".mjs"))!;
+  const now = new Date();
+  utimesSync(worker, now, now); // in use: not stale, even when the same sources built it before
+  bundleNodeScripts({ tessera: "packages/router/src/cli/main.ts" }, DIST, { ...options, define: { __TESSERA_PARTITION_WORKER__: JSON.stringify(basename(worker)) } });
+  for (const f of readdirSync(DIST)) {
+    if (!/^partition-worker-.*\.mjs(\.map)?$/.test(f) || f.startsWith(basename(worker))) continue;
+    const path = join(DIST, f);
+    if (now.getTime() - statSync(path).mtimeMs > STALE_WORKER_MS) rmSync(path, { force: true });
+  }
 }
 
 /**
  * Bundles each entry (name -> source path, relative to the repository root) into
- * `<outdir>/<name>.mjs`, an ES module for Node 20 with a linked source map. Benchmarks use it
- * for servers they compare against Tessera, so those run without a loader thread too.
+ * `<outdir>/<entryNames>.mjs` (default `[name]`), an ES module for Node 20 with a linked
+ * source map; returns the files written. Benchmarks use it for the servers they compare against
+ * Tessera and for their load generator, so those run without a loader thread too.
  */
-export function bundleNodeScripts(entryPoints: Record<string, string>, outdir: string, options: { quiet?: boolean } = {}): void {
-  buildSync({
+export function bundleNodeScripts(
+  entryPoints: Record<string, string>,
+  outdir: string,
+  options: { quiet?: boolean; entryNames?: string; define?: Record<string, string> } = {},
+): string[] {
+  const result = buildSync({
     absWorkingDir: ROOT,
     entryPoints,
     outdir,
+    entryNames: options.entryNames ?? "[name]",
     outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     sourcemap: "linked",
+    define: options.define ?? {},
     // Bundled CommonJS dependencies (protobufjs) call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __tesseraCreateRequire } from 'node:module'; const require = __tesseraCreateRequire(import.meta.url);" },
     logLevel: options.quiet ? "warning" : "info",
+    write: false,
   });
+  const written: string[] = [];
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+    written.push(file.path);
+  }
+  return written;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     buildServerBundle({ quiet: process.argv.includes("--quiet") });
-  } catch {
+  } catch (e) {
+    // esbuild has printed its own errors with their locations; anything else is said here.
+    if (!(e instanceof Error && "errors" in e)) console.error(`build-server: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
 }

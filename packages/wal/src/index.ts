@@ -1,7 +1,7 @@
 export { PartitionDurability, type DurabilityConfig, type DurabilityStats, type WriteLog, type OpenOptions } from "./partition-durability.js";
 export { type FsyncPolicy, FSYNC_POLICIES, WalWriter, type WalWriterStats } from "./wal-writer.js";
 export { checkDataDir, DataDirError, type DataDirMeta, META_FILE, DATA_FORMAT_VERSION } from "./data-dir.js";
-export { crc32c } from "./crc32c.js";
+export { crc32c, crc32cImplementation } from "./crc32c.js";
 export type { DurableEngine, SnapshotEmit } from "./engine-seam.js";
 export type { RecoveryResult } from "./recovery.js";
 export { estimateReplayKeys, WalGapError, replayWal, type WalReplayResult } from "./wal-replay.js";

@@ -123,11 +123,15 @@ const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * The worker's module. From source (tsx), partition-worker-entry.mjs registers tsx in the
- * worker and loads partition-worker.ts; in the bundled server (scripts/build-server.mjs) the
- * worker bundle sits beside this one and starts directly, with no loader thread.
+ * worker and loads partition-worker.ts; in the bundled server (scripts/build-server.ts) the
+ * worker bundle sits beside this one and starts directly, with no loader thread. Its file name
+ * carries a hash of its content, written into this bundle at build time, so a rebuild of
+ * dist/ under a running server never hands it a worker of other sources.
  */
+declare const __TESSERA_PARTITION_WORKER__: string | undefined;
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith(".ts");
-const WORKER_MODULE = new URL(RUNNING_FROM_SOURCE ? "./partition-worker.ts" : "./partition-worker.mjs", import.meta.url).href;
+const BUNDLED_WORKER = typeof __TESSERA_PARTITION_WORKER__ === "string" ? __TESSERA_PARTITION_WORKER__ : "partition-worker.mjs";
+const WORKER_MODULE = new URL(RUNNING_FROM_SOURCE ? "./partition-worker.ts" : `./${BUNDLED_WORKER}`, import.meta.url).href;
 const WORKER_ENTRY = RUNNING_FROM_SOURCE ? new URL("./partition-worker-entry.mjs", import.meta.url) : new URL(WORKER_MODULE);
 
 /** Node options that take their value as the next argument. */

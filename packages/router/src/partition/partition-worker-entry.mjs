@@ -2,7 +2,7 @@
 // in a worker's execArgv does not apply to the worker's own entry module (measured:
 // ERR_UNKNOWN_FILE_EXTENSION for partition-worker.ts), so this script registers tsx's loader
 // inside the worker first, then loads the TypeScript worker. Only runs from source use this
-// file: the bundled server (scripts/build-server.ts) starts dist/partition-worker.mjs directly.
+// file: the bundled server (scripts/build-server.ts) starts its dist/partition-worker-<hash>.mjs directly.
 import { workerData } from "node:worker_threads";
 
 if (workerData.entry.endsWith(".ts")) {

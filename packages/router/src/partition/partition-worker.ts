@@ -618,7 +618,7 @@ const RECOVERY_PROGRESS_MS = 5000;
 
 async function main(): Promise<void> {
   port.on("message", onMessage);
-  // The default engine is imported statically, so a bundled server (scripts/build-server.mjs)
+  // The default engine is imported statically, so a bundled server (scripts/build-server.ts)
   // carries it; tests may name another module to load instead.
   const engineModule =
     data.engineModule === null

@@ -4,6 +4,7 @@
  * `loading:` from the persistence section, tools read `redis_version`, `used_memory`, `db0:`.
  */
 import os from "node:os";
+import { crc32cImplementation } from "@tessera/wal";
 import type { CommandSpec, ReplySink } from "@tessera/proto";
 import type { ServerContext, ServerStats, Session } from "./context.js";
 import type { PartitionStats } from "../partition-port.js";
@@ -143,6 +144,10 @@ function persistenceSection(ctx: ServerContext): string[] {
     `tessera_wal_fsyncs:${sum(ctx, (p) => p.walFsyncs ?? 0)}`,
     `tessera_wal_fsync_usec:${sum(ctx, (p) => p.walFsyncUs ?? 0)}`,
     `tessera_wal_bytes_written:${sum(ctx, (p) => p.walBytesWritten ?? 0)}`,
+    // Which CRC-32C checks WAL records and snapshots: "native" (the hardware instruction through
+    // @node-rs/crc32) or "js" (~9x slower on large inputs: the addon did not load). The workers
+    // load it from beside the router, so the router's answer is theirs.
+    `tessera_crc32c:${crc32cImplementation}`,
   ];
 }
 
