@@ -101,13 +101,69 @@ describe("SLOWLOG", () => {
     expect(await io.slowlog("LEN")).toBe(0);
     await io.config("SET", "slowlog-max-len", "64");
     expect(await io.config("GET", "slowlog-*")).toEqual(["slowlog-log-slower-than", "-1", "slowlog-max-len", "64"]);
-    await expect(io.slowlog("GET", -2)).rejects.toThrow("ERR count should be greater than or equal to -1");
-    await expect(io.slowlog("GET", "x")).rejects.toThrow("ERR value is not an integer or out of range");
-    await expect(io.call("SLOWLOG", "LEN", "x")).rejects.toThrow(/unknown subcommand or wrong number of arguments for 'LEN'/);
-    await expect(io.call("SLOWLOG", "NOPE")).rejects.toThrow(/Try SLOWLOG HELP/);
-    await expect(io.config("SET", "slowlog-log-slower-than", "-2")).rejects.toThrow(/must be between -1 and/);
-    await expect(io.config("SET", "slowlog-max-len", "x")).rejects.toThrow(/couldn't be parsed into an integer/);
+    // Redis 7.0's texts, word for word.
+    await expect(io.slowlog("GET", -2)).rejects.toThrow(/^ERR count should be greater than or equal to -1$/);
+    await expect(io.slowlog("GET", "x")).rejects.toThrow(/^ERR count should be greater than or equal to -1$/);
+    await expect(io.call("SLOWLOG", "LEN", "x")).rejects.toThrow(/^ERR wrong number of arguments for 'slowlog\|len' command$/);
+    await expect(io.call("SLOWLOG", "get", "1", "2")).rejects.toThrow(/^ERR unknown subcommand or wrong number of arguments for 'get'\. Try SLOWLOG HELP\.$/);
+    await expect(io.call("SLOWLOG", "nope")).rejects.toThrow(/^ERR unknown subcommand 'nope'\. Try SLOWLOG HELP\.$/);
+    await expect(io.config("SET", "slowlog-log-slower-than", "-2")).rejects.toThrow(/argument must be between -1 and 9223372036854775807 inclusive$/);
+    await expect(io.config("SET", "slowlog-max-len", "-1")).rejects.toThrow(/argument must be between 0 and 9223372036854775807 inclusive$/);
+    await expect(io.config("SET", "slowlog-max-len", "x")).rejects.toThrow(/argument couldn't be parsed into an integer$/);
+    expect(await io.config("SET", "slowlog-max-len", "3000000000")).toBe("OK");
+    await io.config("SET", "slowlog-max-len", "64");
     expect(((await io.slowlog("HELP")) as string[])[0]).toMatch(/^SLOWLOG <subcommand>/);
+  });
+});
+
+describe("SLOWLOG keeps secrets out and clients in", () => {
+  it("shows AUTH, HELLO AUTH and CONFIG SET requirepass arguments as (redacted), as Redis does", async () => {
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    await io.config("SET", "requirepass", "s3cret");
+    await io.call("AUTH", "s3cret");
+    await io.call("HELLO", "2", "AUTH", "default", "s3cret");
+    await io.config("SET", "requirepass", "");
+    await io.config("SET", "slowlog-log-slower-than", "-1");
+    const shown = commandsOf(await slowlogGet()).join("\n");
+    expect(shown).not.toContain("s3cret");
+    expect(shown).toContain("config SET requirepass (redacted)");
+    expect(shown).toContain("AUTH (redacted)");
+    expect(shown).toContain("HELLO 2 AUTH (redacted) (redacted)");
+  });
+
+  it("names a client that closed before its slow command's entry arrived", async () => {
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    const clients = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const c = new Redis({ port: server.respPort, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+        await c.connect();
+        const port = c.stream.localPort;
+        await c.set(`gone:${i}`, "v");
+        c.disconnect();
+        return { i, port };
+      }),
+    );
+    await io.config("SET", "slowlog-log-slower-than", "-1");
+    const entries = await slowlogGet();
+    for (const { i, port } of clients) {
+      const e = entries.find((x) => x[3].join(" ") === `set gone:${i} v`);
+      expect(e?.[4]).toBe(`127.0.0.1:${port}`);
+    }
+  });
+
+  it("ids count every slow command, also those past max-len that a partition did not send", async () => {
+    await io.config("SET", "slowlog-max-len", "5");
+    await io.config("SET", "slowlog-log-slower-than", "0");
+    const first = (await slowlogGet(1))[0]![0];
+    const p = io.pipeline();
+    for (let i = 0; i < 200; i++) p.set("{one}k", String(i));
+    await p.exec();
+    await io.config("SET", "slowlog-log-slower-than", "-1");
+    const last = (await slowlogGet(1))[0]![0];
+    // 200 SETs and the CONFIG SETs around them: ids moved by all of them, 5 kept.
+    expect(last - first).toBeGreaterThanOrEqual(200);
+    expect(await io.slowlog("LEN")).toBe(5);
+    await io.config("SET", "slowlog-max-len", "64");
   });
 });
 
@@ -135,9 +191,36 @@ describe("INFO commandstats", () => {
     expect(await io.info()).not.toMatch(/cmdstat_/);
     expect(await io.info("all")).toMatch(/# Commandstats\r\ncmdstat_/);
     expect(await io.info("everything")).toMatch(/cmdstat_get:/);
+    // A command the router runs that answers an error is a failed call too.
+    await expect(io.config("SET", "maxclients", "zero")).rejects.toThrow(/CONFIG SET failed/);
+    expect((await stat("config"))!.failed_calls).toBeGreaterThanOrEqual(1);
+    // A command sent to every partition counts once per partition (2 here), as in a cluster.
+    const dbsizeBefore = (await stat("dbsize"))?.calls ?? 0;
+    await io.dbsize();
+    expect((await stat("dbsize"))!.calls - dbsizeBefore).toBe(2);
     await io.config("RESETSTAT");
     expect(await stat("get")).toBeUndefined();
     expect(await stat("incr")).toBeUndefined();
+    // RESETSTAT also zeroes the counters Redis zeroes in INFO stats.
+    expect(Number(/total_commands_processed:(\d+)/.exec((await io.info("stats")) as string)![1])).toBeLessThan(5);
+  });
+
+  it("a write refused at maxmemory (OOM) is a rejected call, not a failed one", async () => {
+    await io.config("SET", "maxmemory", "64kb");
+    const big = "x".repeat(60_000);
+    try {
+      // Each partition applies a new cap within its next turn: wait until it does.
+      for (let i = 0; i < 100; i++) {
+        const refused = await io.set(`{m}big${i}`, big).then(() => false, (e: Error) => /^OOM/.test(e.message));
+        if (refused) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await io.config("RESETSTAT");
+      await expect(io.set("{m}last", big)).rejects.toThrow(/^OOM/);
+    } finally {
+      await io.config("SET", "maxmemory", "0");
+    }
+    expect(await stat("set")).toMatchObject({ calls: 0, rejected_calls: 1, failed_calls: 0 });
   });
 });
 

@@ -218,7 +218,7 @@ function convert(o: Option, raw: unknown, where: string): unknown {
     }
     case "micros": {
       const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isSafeInteger(n) || n < -1 || n > 0x7fffffff) throw bad(`expects microseconds (-1 = off), got '${String(raw)}'`);
+      if (!Number.isSafeInteger(n) || n < -1) throw bad(`expects microseconds (-1 = off), got '${String(raw)}'`);
       return n;
     }
     case "port":

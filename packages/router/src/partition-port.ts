@@ -83,8 +83,8 @@ export interface PartitionCallbacks {
   onReply(token: number, reply: Uint8Array, offset: number): void;
   /** The worker died (its in-flight tokens were already answered with errors); it is being restarted. */
   onExit(partitionId: number, error: Error): void;
-  /** Commands the partition found slow (slowlog.ts). */
-  onSlowCommands?(entries: SlowCommand[]): void;
+  /** Commands the partition found slow (slowlog.ts), and how many more it did not send (over max-len). */
+  onSlowCommands?(entries: SlowCommand[], dropped: number): void;
 }
 
 export type PartitionFactory = (partitionId: number, callbacks: PartitionCallbacks) => PartitionPort;

@@ -36,7 +36,8 @@ import { SlotMap } from "./routing/slot-map.js";
 import type { CommandStatsRow, RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
 import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
 import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
-import { Slowlog, type SlowCommand } from "./slowlog.js";
+import { redactSecrets, Slowlog, type SlowCommand } from "./slowlog.js";
+import { ErrorWatchSink, MapErrorWatchSink } from "./routing/error-watch-sink.js";
 
 export interface RouterOptions {
   config: ServerConfig;
@@ -85,6 +86,8 @@ class PendingRequest {
 const INITIAL_TOKENS = 1024;
 /** Hard bound on in-flight parts across all sessions (maxclients x max-inflight is far below in practice). */
 const MAX_TOKENS = 1 << 22;
+/** Closed sessions whose address a late slowlog entry may still need. */
+const RECENTLY_CLOSED_KEPT = 1024;
 /** Idle PendingRequests kept for reuse. */
 const POOL_MAX = 4096;
 
@@ -126,6 +129,14 @@ export class Router implements ServerContext {
   private readonly routerTiming = new CommandTiming();
   /** Commands refused before they ran (arity, NOAUTH, CROSSSLOT, BUSY), by command id. */
   private readonly rejectedCalls = new Float64Array(COMMANDS.length);
+  /** Reused around each router-run command to see whether it answered an error. */
+  private readonly errorWatch = new ErrorWatchSink();
+  private readonly mapErrorWatch = new MapErrorWatchSink();
+  /**
+   * Address and name of the last sessions to close, by id: a partition's slow command may
+   * arrive after its client left, and its slowlog entry still names the client, as in Redis.
+   */
+  private readonly recentlyClosed = new Map<number, { addr: string; name: string | null }>();
 
   constructor(options: RouterOptions) {
     this.config = options.config;
@@ -139,7 +150,7 @@ export class Router implements ServerContext {
     const callbacks = {
       onReply: (token: number, reply: Uint8Array, offset: number) => this.onReply(token, reply, offset),
       onExit: (id: number, error: Error) => this.onExit(id, error),
-      onSlowCommands: (entries: SlowCommand[]) => this.onSlowCommands(entries),
+      onSlowCommands: (entries: SlowCommand[], dropped: number) => this.onSlowCommands(entries, dropped),
     };
     for (let p = 0; p < this.partitions; p++) this.ports.push(options.createPartition(p, callbacks));
   }
@@ -187,6 +198,8 @@ export class Router implements ServerContext {
     if (session.closed) return;
     session.closed = true;
     this.liveSessions.delete(session.id);
+    this.recentlyClosed.set(session.id, { addr: session.remoteAddress, name: session.name });
+    if (this.recentlyClosed.size > RECENTLY_CLOSED_KEPT) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
     let req = session.head as PendingRequest | null;
     while (req !== null) {
       const next = req.next;
@@ -474,22 +487,27 @@ export class Router implements ServerContext {
   }
 
   private runRouterCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink): void {
+    const watch = typeof (sink as { map?: unknown }).map === "function" ? this.mapErrorWatch.watch(sink) : this.errorWatch.watch(sink);
     const start = performance.now();
-    if (spec.id === Cmd.DEBUG) this.debugCommand(argv, sink);
-    else this.serverCommand(this, session, spec, argv, sink);
+    if (spec.id === Cmd.DEBUG) this.debugCommand(argv, watch);
+    else this.serverCommand(this, session, spec, argv, watch);
     const us = (performance.now() - start) * 1000;
-    // Whether the reply was an error is not known here (the sink may be the socket's encoder).
-    this.routerTiming.record(spec.id, us, false, this.config.slowlogLogSlowerThanUs, argv, session.id);
-    if (this.routerTiming.pendingSlow.length > 0) this.onSlowCommands(this.routerTiming.takeSlow());
+    this.routerTiming.record(spec.id, us, watch.failed, this.config.slowlogLogSlowerThanUs, redactSecrets(argv), session.id);
+    if (this.routerTiming.pendingSlow.length > 0) this.onSlowCommands(this.routerTiming.takeSlow(), 0);
   }
 
   // ---- SLOWLOG and INFO commandstats ---------------------------------------------------
 
-  /** Slow commands from a partition (or the router): the client's address and name are added now. */
-  private onSlowCommands(entries: SlowCommand[]): void {
+  /**
+   * Slow commands from a partition (or the router): the client's address and name are added now,
+   * from the live session or, when it has just closed, from what it was.
+   */
+  private onSlowCommands(entries: SlowCommand[], dropped: number): void {
+    this.slowlog.skip(dropped);
     for (const e of entries) {
-      const session = this.liveSessions.get(e.clientId);
-      this.slowlog.add(e.atMs, e.durationUs, e.args, session?.remoteAddress ?? "", session?.name ?? "");
+      const client = this.liveSessions.get(e.clientId) ?? this.recentlyClosed.get(e.clientId);
+      const addr = client === undefined ? "" : "remoteAddress" in client ? client.remoteAddress : client.addr;
+      this.slowlog.add(e.atMs, e.durationUs, e.args, addr, client?.name ?? "");
     }
   }
 
@@ -498,22 +516,30 @@ export class Router implements ServerContext {
     let merged = this.routerTiming.stats();
     for (const port of this.ports) merged = mergeCommandStats(merged, port.commandStats?.() ?? []);
     const rows = new Map<number, CommandStatsRow>();
-    for (const m of merged) rows.set(m.id, { name: COMMANDS[m.id]!.name, calls: m.calls, usec: m.usec, rejected: 0, failed: m.failed });
+    for (const m of merged) rows.set(m.id, { name: COMMANDS[m.id]!.name, calls: m.calls, usec: m.usec, rejected: m.rejected, failed: m.failed });
     for (let id = 0; id < this.rejectedCalls.length; id++) {
       const n = this.rejectedCalls[id]!;
       if (n === 0) continue;
       const row = rows.get(id);
-      if (row !== undefined) row.rejected = n;
+      if (row !== undefined) row.rejected += n;
       else rows.set(id, { name: COMMANDS[id]!.name, calls: 0, usec: 0, rejected: n, failed: 0 });
     }
     return [...rows.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** CONFIG RESETSTAT. */
+  /**
+   * CONFIG RESETSTAT: INFO commandstats and the router's counters Redis also resets
+   * (total_commands_processed, total_connections_received, rejected_connections,
+   * client_output_buffer_limit_disconnections).
+   */
   resetCommandStats(): void {
     this.routerTiming.reset();
     this.rejectedCalls.fill(0);
     for (const port of this.ports) port.resetCommandStats?.();
+    this.commandsProcessed = 0;
+    this.connectionsReceived = 0;
+    this.rejectedConnections = 0;
+    this.outputBufferDisconnections = 0;
   }
 
   /** DEBUG PARTITION-EXIT n: the fault-injection hook the e2e tests use. */

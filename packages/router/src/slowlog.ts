@@ -61,6 +61,35 @@ export function slowlogArgs(argv: readonly Uint8Array[]): Uint8Array[] {
   return out;
 }
 
+const REDACTED = Buffer.from("(redacted)");
+const isWord = (a: Uint8Array | undefined, word: string) => a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("latin1").toLowerCase() === word;
+
+/**
+ * The arguments as the slowlog may show them: secrets replaced by "(redacted)", as Redis 7
+ * does: every argument of AUTH, the user and password after HELLO's AUTH, the value of
+ * CONFIG SET requirepass. Other commands come back as they are (no copy).
+ */
+export function redactSecrets(argv: readonly Uint8Array[]): readonly Uint8Array[] {
+  const name = argv[0];
+  if (isWord(name, "auth")) return argv.map((a, i) => (i === 0 ? a : REDACTED));
+  if (isWord(name, "hello")) {
+    const out = argv.slice();
+    for (let i = 2; i < out.length; i++) {
+      if (isWord(out[i], "auth")) {
+        for (let j = i + 1; j <= i + 2 && j < out.length; j++) out[j] = REDACTED;
+        break;
+      }
+    }
+    return out;
+  }
+  if (isWord(name, "config") && isWord(argv[1], "set")) {
+    const out = argv.slice();
+    for (let i = 2; i + 1 < out.length; i += 2) if (isWord(out[i], "requirepass")) out[i + 1] = REDACTED;
+    return out;
+  }
+  return argv;
+}
+
 export class Slowlog {
   /** Newest last. */
   private entries: SlowlogEntry[] = [];
@@ -78,6 +107,14 @@ export class Slowlog {
     if (this.maxLen === 0) return;
     this.entries.push({ id: this.nextId++, atSeconds: Math.floor(atMs / 1000), durationUs: Math.round(durationUs), args, clientAddr, clientName });
     this.trim();
+  }
+
+  /**
+   * Slow commands that were not kept (a partition posts at most max-len of a batch): they still
+   * take their ids, as every slow command does in Redis, so id gaps show how many were dropped.
+   */
+  skip(count: number): void {
+    this.nextId += count;
   }
 
   /** The newest `count` entries, newest first (count < 0: all). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Slowlog, slowlogArgs } from "../src/slowlog.js";
+import { redactSecrets, Slowlog, slowlogArgs } from "../src/slowlog.js";
 import { CommandTiming, mergeCommandStats } from "../src/partition/command-timing.js";
 import { Cmd } from "@tessera/proto";
 
@@ -33,6 +33,19 @@ describe("slowlogArgs (Redis's limits: 32 arguments, 128 bytes each)", () => {
   });
 });
 
+describe("redactSecrets (as Redis 7 shows them)", () => {
+  const shown = (...args: string[]) => text(redactSecrets(args.map(b)) as Uint8Array[]);
+  it("hides AUTH's arguments, HELLO's AUTH user and password, CONFIG SET requirepass's value", () => {
+    expect(shown("AUTH", "pw")).toEqual(["AUTH", "(redacted)"]);
+    expect(shown("auth", "default", "pw")).toEqual(["auth", "(redacted)", "(redacted)"]);
+    expect(shown("hello", "3", "auth", "default", "pw", "setname", "x")).toEqual(["hello", "3", "auth", "(redacted)", "(redacted)", "setname", "x"]);
+    expect(shown("HELLO", "3")).toEqual(["HELLO", "3"]);
+    expect(shown("config", "set", "maxclients", "5", "requirepass", "new")).toEqual(["config", "set", "maxclients", "5", "requirepass", "(redacted)"]);
+    expect(shown("config", "get", "requirepass")).toEqual(["config", "get", "requirepass"]);
+    expect(shown("SET", "auth", "pw")).toEqual(["SET", "auth", "pw"]);
+  });
+});
+
 describe("Slowlog", () => {
   it("keeps the newest max-len entries, newest first; ids keep counting across RESET", () => {
     const log = new Slowlog(3);
@@ -48,6 +61,9 @@ describe("Slowlog", () => {
     expect(log.length).toBe(0);
     log.add(0, 1, [], "", "");
     expect(log.newest(1)[0]!.id).toBe(5);
+    log.skip(3); // three slow commands a partition did not send (over max-len)
+    log.add(0, 1, [], "", "");
+    expect(log.newest(1)[0]!.id).toBe(9);
   });
 
   it("max-len 0 keeps nothing", () => {
@@ -63,9 +79,11 @@ describe("CommandTiming", () => {
     t.record(Cmd.GET!, 3.4, false, 10, [b("GET"), b("k")], 7);
     t.record(Cmd.GET!, 12, false, 10, [b("GET"), b("k")], 7);
     t.record(Cmd.INCR!, 1, true, -1, [b("INCR"), b("k")], 7);
+    t.reject(Cmd.SET!);
     expect(t.stats()).toEqual([
-      { id: Cmd.GET, calls: 2, usec: 15, failed: 0 },
-      { id: Cmd.INCR, calls: 1, usec: 1, failed: 1 },
+      { id: Cmd.GET, calls: 2, usec: 15, failed: 0, rejected: 0 },
+      { id: Cmd.INCR, calls: 1, usec: 1, failed: 1, rejected: 0 },
+      { id: Cmd.SET, calls: 0, usec: 0, failed: 0, rejected: 1 },
     ].sort((x, y) => x.id! - y.id!));
     const slow = t.takeSlow();
     expect(slow).toHaveLength(1);
@@ -78,13 +96,13 @@ describe("CommandTiming", () => {
   it("a second view of the same shared memory sees the figures (the host reading the worker's)", () => {
     const shared = new SharedArrayBuffer(CommandTiming.bytes());
     new CommandTiming(shared).record(Cmd.SET!, 5, false, -1, [], 0);
-    expect(new CommandTiming(shared).stats()).toEqual([{ id: Cmd.SET, calls: 1, usec: 5, failed: 0 }]);
+    expect(new CommandTiming(shared).stats()).toEqual([{ id: Cmd.SET, calls: 1, usec: 5, failed: 0, rejected: 0 }]);
   });
 
   it("mergeCommandStats sums by command", () => {
-    expect(mergeCommandStats([{ id: 1, calls: 1, usec: 2, failed: 0 }], [{ id: 1, calls: 2, usec: 3, failed: 1 }, { id: 0, calls: 1, usec: 1, failed: 0 }])).toEqual([
-      { id: 0, calls: 1, usec: 1, failed: 0 },
-      { id: 1, calls: 3, usec: 5, failed: 1 },
+    expect(mergeCommandStats([{ id: 1, calls: 1, usec: 2, failed: 0, rejected: 1 }], [{ id: 1, calls: 2, usec: 3, failed: 1, rejected: 0 }, { id: 0, calls: 1, usec: 1, failed: 0, rejected: 0 }])).toEqual([
+      { id: 0, calls: 1, usec: 1, failed: 0, rejected: 0 },
+      { id: 1, calls: 3, usec: 5, failed: 1, rejected: 1 },
     ]);
   });
 });

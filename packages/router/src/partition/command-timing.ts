@@ -15,12 +15,15 @@ export interface CommandStat {
   calls: number;
   usec: number;
   failed: number;
+  /** Refused before running (a partition refuses writes on a failed disk, or at maxmemory: OOM). */
+  rejected: number;
 }
 
 export class CommandTiming {
   private readonly calls: Float64Array;
   private readonly usec: Float64Array;
   private readonly failed: Float64Array;
+  private readonly rejected: Float64Array;
   /** Slow commands not yet posted to the router. */
   pendingSlow: SlowCommand[] = [];
 
@@ -36,11 +39,12 @@ export class CommandTiming {
     this.calls = new Float64Array(buffer, 0, n);
     this.usec = new Float64Array(buffer, n * 8, n);
     this.failed = new Float64Array(buffer, 2 * n * 8, n);
+    this.rejected = new Float64Array(buffer, 3 * n * 8, n);
   }
 
   /** Size of the buffer the figures take. */
   static bytes(): number {
-    return 3 * COMMANDS.length * 8;
+    return 4 * COMMANDS.length * 8;
   }
 
   /**
@@ -56,6 +60,11 @@ export class CommandTiming {
     }
   }
 
+  /** A command refused before it ran: counted as Redis's rejected_calls, not as a call. */
+  reject(id: number): void {
+    this.rejected[id]!++;
+  }
+
   /** The slow commands recorded since the last call (the caller posts them). */
   takeSlow(): SlowCommand[] {
     const out = this.pendingSlow;
@@ -63,11 +72,13 @@ export class CommandTiming {
     return out;
   }
 
-  /** Commands that ran at least once since the start or the last reset. */
+  /** Commands that ran or were refused at least once since the start or the last reset. */
   stats(): CommandStat[] {
     const out: CommandStat[] = [];
     for (let id = 0; id < this.calls.length; id++) {
-      if (this.calls[id]! > 0) out.push({ id, calls: this.calls[id]!, usec: Math.round(this.usec[id]!), failed: this.failed[id]! });
+      if (this.calls[id]! > 0 || this.rejected[id]! > 0) {
+        out.push({ id, calls: this.calls[id]!, usec: Math.round(this.usec[id]!), failed: this.failed[id]!, rejected: this.rejected[id]! });
+      }
     }
     return out;
   }
@@ -77,6 +88,7 @@ export class CommandTiming {
     this.calls.fill(0);
     this.usec.fill(0);
     this.failed.fill(0);
+    this.rejected.fill(0);
   }
 }
 
@@ -91,6 +103,7 @@ export function mergeCommandStats(a: readonly CommandStat[], b: readonly Command
       t.calls += s.calls;
       t.usec += s.usec;
       t.failed += s.failed;
+      t.rejected += s.rejected;
     }
   }
   return [...byId.values()].sort((x, y) => x.id - y.id);

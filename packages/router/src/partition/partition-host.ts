@@ -86,7 +86,7 @@ export interface PartitionHostOptions {
   /** Where the host reports worker deaths and worker log lines (default console.error). */
   log?: (line: string) => void;
   /** Commands the worker found slow (slowlog.ts), after the batch that ran them. */
-  onSlowCommands?: (entries: SlowCommand[]) => void;
+  onSlowCommands?: (entries: SlowCommand[], dropped: number) => void;
   /** slowlog-log-slower-than in microseconds (< 0: off) and slowlog-max-len at start (default 10000, 128). */
   slowlogSlowerThanUs?: number;
   slowlogMaxLen?: number;
@@ -254,7 +254,10 @@ export class PartitionHost {
     this.setSlowlog(options.slowlogSlowerThanUs ?? 10_000, options.slowlogMaxLen ?? 128);
   }
 
-  /** CONFIG SET slowlog-*: the worker reads the words at the start of each batch. */
+  /**
+   * CONFIG SET slowlog-*: the worker reads the words at the start of each batch. They are Int32:
+   * a threshold past 2^31-1 µs (35 min) or a length past 2^31-1 is the same as that in practice.
+   */
   setSlowlog(slowerThanUs: number, maxLen: number): void {
     Atomics.store(this.settings, SETTINGS_WORDS.slowlogSlowerThanUs, Math.max(-1, Math.min(slowerThanUs, 0x7fffffff)));
     Atomics.store(this.settings, SETTINGS_WORDS.slowlogMaxLen, Math.max(0, Math.min(maxLen, 0x7fffffff)));
@@ -727,7 +730,7 @@ export class PartitionHost {
         this.log(m.line);
         break;
       case "slowlog":
-        this.options.onSlowCommands?.(m.entries);
+        this.options.onSlowCommands?.(m.entries, m.dropped);
         break;
     }
   }

@@ -133,6 +133,7 @@ function executeBatch(): number {
       writer.begin(token, 0);
       writer.error("IOERR", `partition ${partitionId} cannot write to disk (${failed.message}); writes are refused until it recovers`);
       writer.end();
+      timing.reject(spec.id);
       n++;
       last = performance.now();
       continue;
@@ -151,7 +152,10 @@ function executeBatch(): number {
       writer.end();
     }
     const now = performance.now();
-    timing.record(spec.id, (now - last) * 1000, writer.isError(writer.count - 1), slowUs, argv, requestClientId(view, offset));
+    const reply = writer.count - 1;
+    // OOM is a refusal before the write (Redis counts it in rejected_calls); other errors are failures.
+    if (writer.isError(reply) && writer.errorCodeIs(reply, "OOM")) timing.reject(spec.id);
+    else timing.record(spec.id, (now - last) * 1000, writer.isError(reply), slowUs, argv, requestClientId(view, offset));
     last = now;
     n++;
   }
@@ -160,11 +164,12 @@ function executeBatch(): number {
   return n;
 }
 
-/** Posts the batch's slow commands, at most slowlog-max-len of them (the newest). */
+/** Posts the batch's slow commands: at most slowlog-max-len of them (the newest), and how many more there were. */
 function postSlowCommands(): void {
   const entries = timing.takeSlow();
   const maxLen = Atomics.load(settings, SETTINGS_WORDS.slowlogMaxLen);
-  if (maxLen > 0) post({ type: "slowlog", entries: entries.length > maxLen ? entries.slice(entries.length - maxLen) : entries });
+  const kept = entries.length > maxLen ? entries.slice(entries.length - maxLen) : entries;
+  post({ type: "slowlog", entries: kept, dropped: entries.length - kept.length });
 }
 
 /**

@@ -101,7 +101,7 @@ export type WorkerToHost =
   | { type: "large"; id: number; body: ArrayBuffer }
   | { type: "log"; line: string }
   /** Commands that took at least slowlog-log-slower-than (sent after the batch that ran them). */
-  | { type: "slowlog"; entries: SlowCommand[] };
+  | { type: "slowlog"; entries: SlowCommand[]; dropped: number };
 
 /** Host -> worker. */
 export type HostToWorker =

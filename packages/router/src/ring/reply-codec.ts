@@ -269,6 +269,14 @@ export class RingReplyWriter implements ReplySink {
   isError(i: number): boolean {
     return this.stage[this.starts[i]!] === REPLY_ERROR;
   }
+  /** Reply i is an error with this code (ASCII), e.g. "OOM". */
+  errorCodeIs(i: number, code: string): boolean {
+    const s = this.stage;
+    const at = this.starts[i]!;
+    if (s[at] !== REPLY_ERROR || s[at + 1] !== code.length) return false;
+    for (let k = 0; k < code.length; k++) if (s[at + 2 + k] !== code.charCodeAt(k)) return false;
+    return true;
+  }
 
   /** Forgets the staged batch; gives back memory a huge reply made the stage grow to. */
   reset(): void {

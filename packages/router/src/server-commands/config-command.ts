@@ -80,20 +80,20 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
   [
     "slowlog-log-slower-than",
     (value, _ctx, changes) => {
-      if (!/^-?[0-9]+$/.test(value)) return "argument couldn't be parsed into an integer";
-      const n = Number(value);
-      if (n < -1 || n > 0x7fffffff) return "argument must be between -1 and 2147483647 inclusive";
-      changes.slowlogLogSlowerThanUs = n;
+      const n = parseLongLong(value);
+      if (n === null) return "argument couldn't be parsed into an integer";
+      if (n < -1n) return "argument must be between -1 and 9223372036854775807 inclusive";
+      changes.slowlogLogSlowerThanUs = clampToSafe(n);
       return null;
     },
   ],
   [
     "slowlog-max-len",
     (value, _ctx, changes) => {
-      if (!/^[0-9]+$/.test(value)) return "argument couldn't be parsed into an integer";
-      const n = Number(value);
-      if (n > 0x7fffffff) return "argument must be between 0 and 2147483647 inclusive";
-      changes.slowlogMaxLen = n;
+      const n = parseLongLong(value);
+      if (n === null) return "argument couldn't be parsed into an integer";
+      if (n < 0n) return "argument must be between 0 and 9223372036854775807 inclusive";
+      changes.slowlogMaxLen = clampToSafe(n);
       return null;
     },
   ],
@@ -108,6 +108,18 @@ const SETTERS: ReadonlyMap<string, Setter> = new Map<string, Setter>([
     },
   ],
 ]);
+
+/** A signed 64-bit integer as Redis's config parser reads one; null if it is not one. */
+function parseLongLong(value: string): bigint | null {
+  if (!/^-?[0-9]{1,19}$/.test(value)) return null;
+  const n = BigInt(value);
+  return n >= -9223372036854775808n && n <= 9223372036854775807n ? n : null;
+}
+
+/** Past 2^53 a count or a time is "unbounded" in practice; keep it a safe number. */
+function clampToSafe(n: bigint): number {
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
+}
 
 function configSet(ctx: ServerContext, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
   if (argv.length < 4 || argv.length % 2 !== 0) {

@@ -198,9 +198,9 @@ function cpuSection(): string[] {
 }
 
 /**
- * One line a command that ran or was refused: Redis's fields. Partition figures are as of the
- * partitions' last report (about once a second). A command split across partitions counts once
- * per partition that ran a part.
+ * One line a command that ran or was refused: Redis's fields, exact at any moment (partitions
+ * count in shared memory the router reads). A command split across partitions, or sent to all
+ * of them (DBSIZE, KEYS, SCAN ...), counts once per partition that ran a part.
  */
 function commandstatsSection(ctx: ServerContext): string[] {
   return ctx.commandStats().map((r) => {

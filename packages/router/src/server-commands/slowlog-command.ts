@@ -10,21 +10,20 @@ import { argText, writeBulkString } from "./reply-helpers.js";
 const DEFAULT_COUNT = 10;
 
 export function slowlog(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
-  const sub = argText(argv, 1).toUpperCase();
+  const given = argText(argv, 1);
+  const sub = given.toUpperCase();
   const log = ctx.slowlog;
   if (sub === "GET" && (argv.length === 2 || argv.length === 3)) {
     let count = DEFAULT_COUNT;
     if (argv.length === 3) {
+      // Redis parses the count as a long in [-1, LONG_MAX] and gives one message for any miss.
       const text = argText(argv, 2);
-      if (!/^-?(0|[1-9][0-9]{0,18})$/.test(text) || !Number.isSafeInteger(Number(text))) {
-        out.error("ERR", "value is not an integer or out of range");
-        return;
-      }
-      count = Number(text);
-      if (count < -1) {
+      const n = /^-?(0|[1-9][0-9]{0,18})$/.test(text) ? BigInt(text) : null;
+      if (n === null || n < -1n || n > 9223372036854775807n) {
         out.error("ERR", "count should be greater than or equal to -1");
         return;
       }
+      count = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
     }
     const entries = log.newest(count);
     out.array(entries.length);
@@ -40,33 +39,36 @@ export function slowlog(ctx: ServerContext, _session: Session, _spec: CommandSpe
     }
     return;
   }
-  if (sub === "LEN" && argv.length === 2) {
-    out.integer(log.length);
+  if (sub === "LEN" || sub === "RESET" || sub === "HELP") {
+    if (argv.length !== 2) {
+      out.error("ERR", `wrong number of arguments for 'slowlog|${sub.toLowerCase()}' command`);
+      return;
+    }
+    if (sub === "LEN") out.integer(log.length);
+    else if (sub === "RESET") {
+      log.reset();
+      out.ok();
+    } else {
+      writeHelp(out, [
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help.",
+      ]);
+    }
     return;
   }
-  if (sub === "RESET" && argv.length === 2) {
-    log.reset();
-    out.ok();
+  if (sub === "GET") {
+    out.error("ERR", `unknown subcommand or wrong number of arguments for '${given}'. Try SLOWLOG HELP.`);
     return;
   }
-  if (sub === "HELP" && argv.length === 2) {
-    writeHelp(out, [
-      "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-      "GET [<count>]",
-      "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-      "    Entries are made of:",
-      "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-      "    client name",
-      "    The time is the command's execution in its partition (or in the router), not",
-      "    time spent waiting in sockets or queues.",
-      "LEN",
-      "    Return the length of the slowlog.",
-      "RESET",
-      "    Reset the slowlog.",
-      "HELP",
-      "    Print this help.",
-    ]);
-    return;
-  }
-  out.error("ERR", `unknown subcommand or wrong number of arguments for '${argText(argv, 1)}'. Try SLOWLOG HELP.`);
+  out.error("ERR", `unknown subcommand '${given}'. Try SLOWLOG HELP.`);
 }
