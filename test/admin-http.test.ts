@@ -69,6 +69,14 @@ describe("admin HTTP API", () => {
     expect(metric(text, "tessera_connected_clients")).toBeGreaterThanOrEqual(1);
     expect(metric(text, "tessera_partition_memory_used_bytes")).toBeGreaterThan(50 * 100);
     expect(metric(text, "tessera_partition_keyspace_hits_total")).toBe(20);
+    // The latency histogram: cumulative buckets, +Inf = count = the reads that ran (20 GETs).
+    expect(text).toMatch(/^# TYPE tessera_command_latency_seconds histogram$/m);
+    expect(metric(text, "tessera_command_latency_seconds_count", 'type="read"')).toBe(20);
+    expect(metric(text, "tessera_command_latency_seconds_bucket", 'type="read",le="+Inf"')).toBe(20);
+    const buckets = text.split("\n").filter((l) => l.startsWith('tessera_command_latency_seconds_bucket{type="write"')).map((l) => Number(l.slice(l.lastIndexOf(" ") + 1)));
+    expect(buckets.length).toBeGreaterThan(20);
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1]!);
+    expect(buckets[buckets.length - 1]).toBe(50);
     expect(text).toMatch(/^# TYPE tessera_command_calls_total counter$/m);
     expect(text).toMatch(/^# TYPE tessera_partition_keys gauge$/m);
     // Node's own process metrics, under their usual names.

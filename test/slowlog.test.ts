@@ -187,8 +187,16 @@ describe("INFO commandstats", () => {
     expect(get.usec_per_call).toBeCloseTo(get.usec / 5, 1);
     expect(await stat("incr")).toMatchObject({ calls: 1, failed_calls: 1, rejected_calls: 0 });
     expect(await stat("set")).toMatchObject({ calls: 1 });
+    // Redis 7's latencystats: p50 <= p99 <= p99.9 of each command's execution time, in µs.
+    const lat = /latency_percentiles_usec_get:p50=([\d.]+),p99=([\d.]+),p99\.9=([\d.]+)\r\n/.exec((await io.info("latencystats")) as string);
+    expect(lat).not.toBeNull();
+    const [p50, p99, p999] = lat!.slice(1).map(Number) as [number, number, number];
+    expect(p50).toBeGreaterThan(0);
+    expect(p50).toBeLessThanOrEqual(p99);
+    expect(p99).toBeLessThanOrEqual(p999);
     // Not in the default sections, as in Redis; in "all" and "everything".
-    expect(await io.info()).not.toMatch(/cmdstat_/);
+    expect(await io.info()).not.toMatch(/cmdstat_|latency_percentiles/);
+    expect(await io.info("all")).toMatch(/# Latencystats\r\nlatency_percentiles_usec_/);
     expect(await io.info("all")).toMatch(/# Commandstats\r\ncmdstat_/);
     expect(await io.info("everything")).toMatch(/cmdstat_get:/);
     // A command the router runs that answers an error is a failed call too.

@@ -29,6 +29,8 @@ export interface PartitionPort {
   setSlowlog?(slowerThanUs: number, maxLen: number): void;
   /** Per-command figures since start or the last reset (INFO commandstats). */
   commandStats?(): CommandStat[];
+  /** Per-command latency bucket counts (latency-buckets.ts), a live view: read, do not keep. */
+  commandLatency?(): Float64Array;
   /** CONFIG RESETSTAT. */
   resetCommandStats?(): void;
   /** Bytes waiting in the rings now (admin /metrics). */

@@ -528,6 +528,19 @@ export class Router implements ServerContext {
   }
 
   /**
+   * Latency bucket counts per command (COMMANDS.length x LATENCY_BUCKETS, latency-buckets.ts),
+   * the router's own and every partition's summed: INFO latencystats and /metrics.
+   */
+  commandLatency(): Float64Array {
+    const sum = Float64Array.from(this.routerTiming.latency);
+    for (const port of this.ports) {
+      const h = port.commandLatency?.();
+      if (h !== undefined) for (let i = 0; i < sum.length; i++) sum[i]! += h[i]!;
+    }
+    return sum;
+  }
+
+  /**
    * CONFIG RESETSTAT: INFO commandstats and the router's counters Redis also resets
    * (total_commands_processed, total_connections_received, rejected_connections,
    * client_output_buffer_limit_disconnections).

@@ -37,6 +37,8 @@ export interface ServerContext {
   readonly slowlog: Slowlog;
   /** INFO commandstats rows, by command name. */
   commandStats(): CommandStatsRow[];
+  /** Latency bucket counts per command id (partition/latency-buckets.ts), summed over the partitions. */
+  commandLatency(): Float64Array;
   /** CONFIG RESETSTAT. */
   resetCommandStats(): void;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
+import { COMMANDS, CollectingSink, commandByName, type Reply } from "@tessera/proto";
+import { LATENCY_BUCKETS } from "../src/partition/latency-buckets.js";
 import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 import { Slowlog } from "../src/slowlog.js";
@@ -51,6 +52,7 @@ function makeContext(sessions: Session[], keys = 0): ServerContext & { config: S
       { name: "SET", calls: 2, usec: 7, rejected: 1, failed: 1 },
     ],
     resetCommandStats: () => {},
+    commandLatency: () => new Float64Array(COMMANDS.length * LATENCY_BUCKETS),
   };
 }
 

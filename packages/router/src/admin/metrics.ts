@@ -8,7 +8,9 @@
  * Names follow Prometheus conventions: a `tessera_` prefix, base units (seconds, bytes),
  * `_total` on counters, one `partition` label for per-partition figures.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from "prom-client";
+import { COMMANDS, CommandFlag } from "@tessera/proto";
+import { bucketUpperUs, LATENCY_BUCKETS } from "../partition/latency-buckets.js";
 import type { Router } from "../router.js";
 
 type Figure = (router: Router) => ReadonlyArray<readonly [Record<string, string>, number]>;
@@ -98,5 +100,58 @@ export function createMetricsRegistry(router: Router): Registry {
   counter("tessera_ring_batches_total", "Request batches published to partitions.", [], traffic((t) => t.batches));
   counter("tessera_ring_wakeups_total", "Batches that had to wake a sleeping partition worker.", [], traffic((t) => t.wakeups));
   counter("tessera_ring_rescues_total", "Lost wake-ups the backstop check recovered (should stay 0).", [], traffic((t) => t.rescues));
+  register.registerMetric(new CommandLatencyHistogram(router) as unknown as Metric);
   return register;
 }
+
+/**
+ * tessera_command_latency_seconds{type="read|write|other"}: a Prometheus histogram of command
+ * execution times, from the per-command log-linear buckets (latency-buckets.ts) summed by the
+ * command's kind, at power-of-two `le` bounds from 1 µs to 16.8 s. prom-client's Histogram
+ * only observes values one by one, so this collector hands the registry the series itself.
+ */
+class CommandLatencyHistogram {
+  readonly name = "tessera_command_latency_seconds";
+  readonly help = "Command execution time (in the partition or router, not in queues), by kind of command.";
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  constructor(private readonly router: Router) {}
+
+  get(): { name: string; help: string; type: string; aggregator: string; values: { labels: Record<string, string | number>; value: number; metricName: string }[] } {
+    const counts = this.router.commandLatency();
+    const stats = new Map(this.router.commandStats().map((r) => [r.name, r]));
+    const kinds = ["read", "write", "other"] as const;
+    // Per kind: counts per power-of-two upper bound k (bucket 0 and e < k fall under le = 2^k µs).
+    const byKind = kinds.map(() => ({ perExponent: new Float64Array(LE_EXPONENTS + 1), overflow: 0, sumUs: 0, count: 0 }));
+    for (const spec of COMMANDS) {
+      const kind = byKind[(spec.flags & CommandFlag.WRITE) !== 0 ? 1 : (spec.flags & CommandFlag.READ) !== 0 ? 0 : 2]!;
+      const at = spec.id * LATENCY_BUCKETS;
+      for (let b = 0; b < LATENCY_BUCKETS; b++) {
+        const n = counts[at + b]!;
+        if (n === 0) continue;
+        kind.count += n;
+        const upper = bucketUpperUs(b); // a power of two or between: le = the next power of two
+        const k = Math.ceil(Math.log2(upper));
+        if (k <= LE_EXPONENTS) kind.perExponent[k]! += n;
+        else kind.overflow += n;
+      }
+      kind.sumUs += stats.get(spec.name)?.usec ?? 0;
+    }
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    kinds.forEach((type, i) => {
+      const k = byKind[i]!;
+      let cumulative = 0;
+      for (let e = 0; e <= LE_EXPONENTS; e++) {
+        cumulative += k.perExponent[e]!;
+        values.push({ labels: { type, le: 2 ** e / 1e6 }, value: cumulative, metricName: `${this.name}_bucket` });
+      }
+      values.push({ labels: { type, le: "+Inf" }, value: cumulative + k.overflow, metricName: `${this.name}_bucket` });
+      values.push({ labels: { type }, value: k.sumUs / 1e6, metricName: `${this.name}_sum` });
+      values.push({ labels: { type }, value: k.count, metricName: `${this.name}_count` });
+    });
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+/** Largest `le` bound of the histogram: 2^24 µs (16.8 s). */
+const LE_EXPONENTS = 24;

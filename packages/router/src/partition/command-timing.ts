@@ -8,6 +8,7 @@
  */
 import { COMMANDS } from "@tessera/proto";
 import { slowlogArgs, type SlowCommand } from "../slowlog.js";
+import { LATENCY_BUCKETS, latencyBucket } from "./latency-buckets.js";
 
 /** One command's figures as the worker reports them (only commands that ran). */
 export interface CommandStat {
@@ -24,6 +25,8 @@ export class CommandTiming {
   private readonly usec: Float64Array;
   private readonly failed: Float64Array;
   private readonly rejected: Float64Array;
+  /** Per command, LATENCY_BUCKETS counts of its durations (latency-buckets.ts). */
+  readonly latency: Float64Array;
   /** Slow commands not yet posted to the router. */
   pendingSlow: SlowCommand[] = [];
 
@@ -40,11 +43,12 @@ export class CommandTiming {
     this.usec = new Float64Array(buffer, n * 8, n);
     this.failed = new Float64Array(buffer, 2 * n * 8, n);
     this.rejected = new Float64Array(buffer, 3 * n * 8, n);
+    this.latency = new Float64Array(buffer, 4 * n * 8, n * LATENCY_BUCKETS);
   }
 
   /** Size of the buffer the figures take. */
   static bytes(): number {
-    return 4 * COMMANDS.length * 8;
+    return (4 + LATENCY_BUCKETS) * COMMANDS.length * 8;
   }
 
   /**
@@ -54,6 +58,7 @@ export class CommandTiming {
   record(id: number, us: number, failed: boolean, thresholdUs: number, argv: readonly Uint8Array[], clientId: number): void {
     this.calls[id]!++;
     this.usec[id]! += us;
+    this.latency[id * LATENCY_BUCKETS + latencyBucket(us)]!++;
     if (failed) this.failed[id]!++;
     if (thresholdUs >= 0 && us >= thresholdUs) {
       this.pendingSlow.push({ atMs: Date.now(), durationUs: us, args: slowlogArgs(argv), clientId });
@@ -89,6 +94,7 @@ export class CommandTiming {
     this.usec.fill(0);
     this.failed.fill(0);
     this.rejected.fill(0);
+    this.latency.fill(0);
   }
 }
 

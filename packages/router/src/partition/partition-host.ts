@@ -268,6 +268,11 @@ export class PartitionHost {
     return this.commandTiming.stats();
   }
 
+  /** Per-command latency bucket counts, a live view of the worker's shared figures. */
+  commandLatency(): Float64Array {
+    return this.commandTiming.latency;
+  }
+
   /** CONFIG RESETSTAT: zero the per-command figures. */
   resetCommandStats(): void {
     this.commandTiming.reset();

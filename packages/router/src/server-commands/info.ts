@@ -5,7 +5,8 @@
  */
 import os from "node:os";
 import { crc32cImplementation } from "@tessera/wal";
-import type { CommandSpec, ReplySink } from "@tessera/proto";
+import { COMMANDS, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { LATENCY_BUCKETS, percentileUs } from "../partition/latency-buckets.js";
 import type { ServerContext, ServerStats, Session } from "./context.js";
 import type { PartitionStats } from "../partition-port.js";
 import { argText, writeBulkString } from "./reply-helpers.js";
@@ -22,11 +23,12 @@ const SECTIONS: ReadonlyMap<string, SectionWriter> = new Map<string, SectionWrit
   ["replication", replicationSection],
   ["cpu", cpuSection],
   ["commandstats", commandstatsSection],
+  ["latencystats", latencystatsSection],
   ["keyspace", keyspaceSection],
 ]);
-/** Redis's order; `INFO`, `INFO default` leave commandstats out, `INFO all` / `everything` include it. */
-export const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "keyspace"];
-const DEFAULT_SECTIONS = ALL_SECTIONS.filter((s) => s !== "commandstats");
+/** Redis's order; `INFO`, `INFO default` leave commandstats and latencystats out, `INFO all` / `everything` include them. */
+export const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "latencystats", "keyspace"];
+const DEFAULT_SECTIONS = ALL_SECTIONS.filter((s) => s !== "commandstats" && s !== "latencystats");
 
 export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
   let wanted: string[];
@@ -207,6 +209,23 @@ function commandstatsSection(ctx: ServerContext): string[] {
     const perCall = r.calls === 0 ? 0 : r.usec / r.calls;
     return `cmdstat_${r.name.toLowerCase()}:calls=${r.calls},usec=${r.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${r.rejected},failed_calls=${r.failed}`;
   });
+}
+
+/**
+ * Redis 7's latencystats: p50, p99 and p99.9 of each command's execution time in µs. Read from
+ * log-linear buckets (partition/latency-buckets.ts): each figure is its bucket's upper bound,
+ * within 25% of the exact value (Redis's HDR histogram keeps 2 significant digits).
+ */
+function latencystatsSection(ctx: ServerContext): string[] {
+  const counts = ctx.commandLatency();
+  const lines: [string, string][] = [];
+  for (const spec of COMMANDS) {
+    const at = spec.id * LATENCY_BUCKETS;
+    if (percentileUs(counts, at, 100) === 0) continue;
+    const p = (q: number) => percentileUs(counts, at, q).toFixed(3);
+    lines.push([spec.name.toLowerCase(), `latency_percentiles_usec_${spec.name.toLowerCase()}:p50=${p(50)},p99=${p(99)},p99.9=${p(99.9)}`]);
+  }
+  return lines.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((l) => l[1]);
 }
 
 function keyspaceSection(_ctx: ServerContext, stats: ServerStats): string[] {
