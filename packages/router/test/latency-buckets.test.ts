@@ -6,7 +6,7 @@ describe("latency buckets (4 per power of two)", () => {
     expect(latencyBucket(0)).toBe(0);
     expect(latencyBucket(0.4)).toBe(0);
     expect(bucketUpperUs(0)).toBe(1);
-    for (const us of [1, 1.2, 1.99, 2, 3, 7.9, 8, 100, 1000.5, 65_536, 1e6, 2 ** 30 + 5]) {
+    for (const us of [1, 1.2, 1.25, 1.99, 2, 3, 7.9, 8, 100, 1000.5, 65_536, 1e6, 2 ** 28 + 5, 2 ** 29 - 1]) {
       const b = latencyBucket(us);
       const upper = bucketUpperUs(b);
       const lower = b <= 1 ? 0 : bucketUpperUs(b - 1);
@@ -14,7 +14,12 @@ describe("latency buckets (4 per power of two)", () => {
       expect(us).toBeGreaterThanOrEqual(lower);
       expect(upper / Math.max(lower, 1)).toBeLessThanOrEqual(b <= 1 ? 2 : 1.34);
     }
+    expect(latencyBucket(2 ** 29)).toBe(LATENCY_BUCKETS - 1);
     expect(latencyBucket(2 ** 40)).toBe(LATENCY_BUCKETS - 1);
+    // Every bucket is reachable, in order.
+    const seen = new Set<number>();
+    for (let us = 0.5; us < 2 ** 29; us *= 1.01) seen.add(latencyBucket(us));
+    expect(seen.size).toBe(LATENCY_BUCKETS);
     expect(latencyBucket(Number.NaN)).toBe(0);
   });
 

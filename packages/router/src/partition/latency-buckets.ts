@@ -2,23 +2,31 @@
  * Log-linear latency buckets (HDR-style, 2 bits of precision): below 1 µs is bucket 0; from
  * there each power of two [2^e, 2^(e+1)) splits into 4 equal sub-buckets, so a bucket's bounds
  * are within 25% of each other and a percentile read from them is within 25% of the truth.
- * Up to 2^31 µs (36 min); anything longer lands in the last bucket.
+ * Up to 2^29 µs (9 min); anything longer lands in the last bucket.
  *
  * Counted per command in the partitions' shared figures (command-timing.ts); read for INFO
  * latencystats (percentiles, as Redis 7 prints them) and for the Prometheus histogram of
  * /metrics (merged into power-of-two `le` bounds).
  */
 const SUB = 4;
-const MAX_EXPONENT = 30;
+const MAX_EXPONENT = 28;
 export const LATENCY_BUCKETS = 1 + (MAX_EXPONENT + 1) * SUB;
 
-/** The bucket of a duration in microseconds. */
+/** Past this (in quarter microseconds, the largest int32) everything is the last bucket. */
+const MAX_QUARTERS = 2 ** (MAX_EXPONENT + 3) - 1;
+
+/**
+ * The bucket of a duration in microseconds. Integer arithmetic only (it runs once a command):
+ * in quarter microseconds q = 4us, a duration in [2^e, 2^(e+1)) us has its top bit at e + 2,
+ * and the two bits below it are the sub-bucket.
+ */
 export function latencyBucket(us: number): number {
   if (!(us >= 1)) return 0;
-  if (us >= 2 ** (MAX_EXPONENT + 1)) return LATENCY_BUCKETS - 1;
-  const e = 31 - Math.clz32(us);
-  const sub = Math.min(SUB - 1, ((us / 2 ** e - 1) * SUB) | 0);
-  return 1 + e * SUB + sub;
+  const q = us * SUB;
+  if (q > MAX_QUARTERS) return LATENCY_BUCKETS - 1;
+  const qi = q | 0;
+  const e = 29 - Math.clz32(qi);
+  return 1 + e * SUB + ((qi >>> e) & (SUB - 1));
 }
 
 /** A bucket's upper bound in microseconds (what a percentile in it is reported as). */
