@@ -19,30 +19,20 @@ export function createMetricsRegistry(router: Router): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register });
 
+  // Both read their figures at scrape time; a counter's figure is a running total kept by the
+  // server, so it is handed over whole (reset, then inc by it).
   const counter = (name: string, help: string, labelNames: string[], figure: Figure): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [register],
-      collect() {
-        this.reset();
-        for (const [labels, value] of figure(router)) this.inc(labels, value);
-      },
-    });
+    new Counter({ name, help, labelNames, registers: [register], collect: scrape(figure, (m, labels, v) => m.inc(labels, v)) });
   };
   const gauge = (name: string, help: string, labelNames: string[], figure: Figure): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [register],
-      collect() {
-        this.reset();
-        for (const [labels, value] of figure(router)) this.set(labels, value);
-      },
-    });
+    new Gauge({ name, help, labelNames, registers: [register], collect: scrape(figure, (m, labels, v) => m.set(labels, v)) });
   };
+  function scrape<M extends { reset(): void }>(figure: Figure, write: (m: M, labels: Record<string, string>, value: number) => void) {
+    return function (this: M): void {
+      this.reset();
+      for (const [labels, value] of figure(router)) write(this, labels, value);
+    };
+  }
   const one = (value: number): ReturnType<Figure> => [[{}, value]];
   const perPartition = (pick: (p: ReturnType<Router["stats"]>["partitions"][number]) => number | undefined): Figure => (r) =>
     r.stats().partitions.map((p, i) => [{ partition: String(i) }, pick(p) ?? 0] as const);
