@@ -80,7 +80,7 @@ async function runTessera(fsync: string): Promise<Result[]> {
   const [port, respPort] = [await freePort(), await freePort()];
   const proc = spawn(
     process.execPath,
-    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--fsync", fsync, "--partitions", String(PARTITIONS), "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
+    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--fsync", fsync, "--partitions", String(PARTITIONS), "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--admin-port", "0"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   try {

@@ -179,7 +179,7 @@ async function startServer(partitions: number, flags: Flags): Promise<Server> {
     mkdirSync(flags.heapSampleDir, { recursive: true });
     prof.push("--import", join(repoRoot, "bench/_heap-sample.mjs"));
   }
-  const args = [...tesseraCliArgs(prof), "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
+  const args = [...tesseraCliArgs(prof), "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--admin-port", "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
   const env = flags.heapSampleDir === null ? process.env : { ...process.env, TESSERA_HEAP_SAMPLE_DIR: flags.heapSampleDir };
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";

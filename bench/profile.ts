@@ -111,7 +111,7 @@ const port = await freePort();
 const log = openSync(join(profDir, "server.log"), "a");
 const child = spawn(
   process.execPath,
-  [...tesseraCliArgs(["--cpu-prof", `--cpu-prof-dir=${profDir}`]), "serve", "--host", "127.0.0.1", "--port", "0", "--resp-port", String(port), "--partitions", String(PARTITIONS), "--data-dir", ""],
+  [...tesseraCliArgs(["--cpu-prof", `--cpu-prof-dir=${profDir}`]), "serve", "--host", "127.0.0.1", "--port", "0", "--resp-port", String(port), "--admin-port", "0", "--partitions", String(PARTITIONS), "--data-dir", ""],
   { cwd: repoRoot, stdio: ["ignore", log, log] },
 );
 closeSync(log);

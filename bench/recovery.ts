@@ -175,7 +175,7 @@ async function tesseraFirstReply(dir: string): Promise<{ ms: number; dbsize: num
   const t0 = performance.now();
   const proc = spawn(
     process.execPath,
-    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--partitions", String(PARTITIONS), "--fsync", "everysec", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort)],
+    [...tesseraCliArgs(), "serve", "--data-dir", dir, "--partitions", String(PARTITIONS), "--fsync", "everysec", "--host", "127.0.0.1", "--port", String(port), "--resp-port", String(respPort), "--admin-port", "0"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   try {

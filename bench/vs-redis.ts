@@ -175,6 +175,7 @@ async function startTessera(section: SectionName, partitions: number, workDir: s
     "--host", "127.0.0.1",
     "--port", "0",
     "--resp-port", String(port),
+    "--admin-port", "0",
     "--partitions", String(partitions),
     "--data-dir", dataDirArg,
     "--fsync", section === "nopersist" ? "no" : "everysec",

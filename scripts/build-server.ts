@@ -22,16 +22,16 @@
  * would hand it a worker of other sources (a changed ring layout made one crash-loop with
  * "Invalid atomic access index"); under a hashed name it keeps finding its own. Files are
  * written to a temporary name and renamed, so nothing ever loads a half-written bundle.
- * Worker bundles untouched for 30 days are removed.
+ * Old worker bundles are never removed by the build (a server started long ago may still need
+ * its own); a new file appears only when the worker's sources change, ~0.4 MB each.
  */
 import { buildSync } from "esbuild";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
-const STALE_WORKER_MS = 30 * 24 * 3600 * 1000;
 
 /** The bundled CLI: `node [SERVER_NODE_ARGS] SERVER_BUNDLE serve ...`. */
 export const SERVER_BUNDLE = join(DIST, "tessera.mjs");
@@ -42,14 +42,7 @@ export const SERVER_NODE_ARGS: readonly string[] = ["--enable-source-maps"];
 export function buildServerBundle(options: { quiet?: boolean } = {}): void {
   const written = bundleNodeScripts({ "partition-worker": "packages/router/src/partition/partition-worker.ts" }, DIST, { ...options, entryNames: "[name]-[hash]" });
   const worker = written.find((f) => f.endsWith(".mjs"))!;
-  const now = new Date();
-  utimesSync(worker, now, now); // in use: not stale, even when the same sources built it before
   bundleNodeScripts({ tessera: "packages/router/src/cli/main.ts" }, DIST, { ...options, define: { __TESSERA_PARTITION_WORKER__: JSON.stringify(basename(worker)) } });
-  for (const f of readdirSync(DIST)) {
-    if (!/^partition-worker-.*\.mjs(\.map)?$/.test(f) || f.startsWith(basename(worker))) continue;
-    const path = join(DIST, f);
-    if (now.getTime() - statSync(path).mtimeMs > STALE_WORKER_MS) rmSync(path, { force: true });
-  }
 }
 
 /**

@@ -3,6 +3,8 @@
  * Prometheus's text format with figures that follow the traffic, /info, /slowlog, the bearer
  * token (its own, or the requirepass), and /health reporting a partition that is restarting.
  */
+import { once } from "node:events";
+import { connect } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "./support/server-process.js";
@@ -103,6 +105,8 @@ describe("admin HTTP API", () => {
     expect(entries.map((e) => e.args.join(" "))).toContain("set slow:k v");
     expect(entries[0]!.clientAddr).toMatch(/^127\.0\.0\.1:\d+$/);
     expect((await get(server, "/slowlog?count=-2")).status).toBe(400);
+    expect((await get(server, "/slowlog?count=0x10")).status).toBe(400);
+    expect((await get(server, "/slowlog?count=")).status).toBe(400);
     expect((await get(server, "/nope")).status).toBe(404);
   });
 
@@ -121,6 +125,32 @@ describe("admin HTTP API", () => {
     expect(seen).toContain(503);
     expect(seen[seen.length - 1]).toBe(200);
     expect(await io.set("after", "restart")).toBe("OK");
+  });
+});
+
+describe("admin HTTP API and the server's life", () => {
+  it("a scraper's open connection (idle, or a request half sent) does not hold up SIGTERM", async () => {
+    const s = await startServer({ partitions: 1, admin: true });
+    const idle = connect({ port: s.adminPort, host: "127.0.0.1" });
+    const half = connect({ port: s.adminPort, host: "127.0.0.1" });
+    await Promise.all([once(idle, "connect"), once(half, "connect")]);
+    half.write("GET /metrics HTTP/1.1\r\nHost: x\r\n"); // headers never finished
+    idle.on("error", () => {});
+    half.on("error", () => {});
+    const t0 = Date.now();
+    expect(await s.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    idle.destroy();
+    half.destroy();
+  });
+
+  it("a taken admin port is refused at start with the flag to change it", async () => {
+    const s = await startServer({ partitions: 1, admin: true });
+    try {
+      await expect(startServer({ partitions: 1, args: ["--admin-port", String(s.adminPort)] })).rejects.toThrow(/admin HTTP port 127\.0\.0\.1:\d+ is in use \(--admin-port PORT picks another, --admin-port 0 turns the admin API off\)/);
+    } finally {
+      await s.stop();
+    }
   });
 });
 

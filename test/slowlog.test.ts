@@ -199,6 +199,10 @@ describe("INFO commandstats", () => {
     expect(await io.info("all")).toMatch(/# Latencystats\r\nlatency_percentiles_usec_/);
     expect(await io.info("all")).toMatch(/# Commandstats\r\ncmdstat_/);
     expect(await io.info("everything")).toMatch(/cmdstat_get:/);
+    // A subcommand with the wrong number of arguments is refused, as Redis counts it.
+    const configBefore = (await stat("config"))!;
+    await expect(io.call("CONFIG", "GET")).rejects.toThrow(/wrong number of arguments/);
+    expect((await stat("config"))!.rejected_calls).toBe(configBefore.rejected_calls + 1);
     // A command the router runs that answers an error is a failed call too.
     await expect(io.config("SET", "maxclients", "zero")).rejects.toThrow(/CONFIG SET failed/);
     expect((await stat("config"))!.failed_calls).toBeGreaterThanOrEqual(1);

@@ -247,7 +247,7 @@ const ENTRIES: readonly Entry[] = [
   cmd("INFO", -1, NO_KEYS, CONNECTION, "router", "none", "server",
     "INFO [section ...]", "Server, clients, memory, persistence, stats and keyspace information."),
   cmd("CONFIG", -2, NO_KEYS, CONNECTION | ADMIN, "router", "none", "server",
-    "CONFIG GET pattern | SET name value [name value ...] | RESETSTAT", "Read configuration parameters; change appendfsync, maxclients, maxmemory, requirepass or the slowlog's at run time; RESETSTAT zeroes INFO commandstats."),
+    "CONFIG GET pattern | SET name value [name value ...] | RESETSTAT", "Read configuration parameters; change appendfsync, maxclients, maxmemory, requirepass or the slowlog's at run time; RESETSTAT zeroes INFO commandstats, latencystats and the command and connection counters."),
   cmd("FLUSHDB", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",
     "FLUSHDB [ASYNC | SYNC]", "Same as FLUSHALL (Tessera has one database)."),
   cmd("QUIT", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",

@@ -217,9 +217,10 @@ function convert(o: Option, raw: unknown, where: string): unknown {
       return n;
     }
     case "micros": {
-      const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
-      if (!Number.isSafeInteger(n) || n < -1) throw bad(`expects microseconds (-1 = off), got '${String(raw)}'`);
-      return n;
+      // Redis's range, -1 to 2^63-1; past 2^53 it is "never" in practice and kept as 2^53-1.
+      const big = typeof raw === "number" && Number.isInteger(raw) ? BigInt(raw) : typeof raw === "string" && /^-?\d{1,19}$/.test(raw) ? BigInt(raw) : null;
+      if (big === null || big < -1n || big > 9223372036854775807n) throw bad(`expects microseconds (-1 = off), got '${String(raw)}'`);
+      return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
     }
     case "port":
     case "count":

@@ -492,7 +492,10 @@ export class Router implements ServerContext {
     if (spec.id === Cmd.DEBUG) this.debugCommand(argv, watch);
     else this.serverCommand(this, session, spec, argv, watch);
     const us = (performance.now() - start) * 1000;
-    this.routerTiming.record(spec.id, us, watch.failed, this.config.slowlogLogSlowerThanUs, redactSecrets(argv), session.id);
+    // A subcommand with the wrong number of arguments (CONFIG GET with no pattern) is refused
+    // before it runs, as the top-level arity check would: Redis counts it in rejected_calls.
+    if (watch.failed && watch.errorMessage.startsWith("wrong number of arguments")) this.rejectedCalls[spec.id]!++;
+    else this.routerTiming.record(spec.id, us, watch.failed, this.config.slowlogLogSlowerThanUs, redactSecrets(argv), session.id);
     if (this.routerTiming.pendingSlow.length > 0) this.onSlowCommands(this.routerTiming.takeSlow(), 0);
   }
 

@@ -34,5 +34,12 @@ describe("latency buckets (4 per power of two)", () => {
     expect(percentileUs(counts, at, 99)).toBe(bucketUpperUs(latencyBucket(1000)));
     expect(percentileUs(counts, at, 100)).toBe(bucketUpperUs(latencyBucket(100_000)));
     expect(percentileUs(counts, 0, 50)).toBe(0);
+    // p99.9 of 1000 is the 999th value: (99.9/100)*1000 is 999.0000000000001 in floating point,
+    // which must not push the rank to the 1000th (Redis rounds the same way).
+    const k = new Float64Array(LATENCY_BUCKETS);
+    k[latencyBucket(10)] = 999;
+    k[latencyBucket(100_000)] = 1;
+    expect(percentileUs(k, 0, 99.9)).toBe(bucketUpperUs(latencyBucket(10)));
+    expect(percentileUs(k, 0, 100)).toBe(bucketUpperUs(latencyBucket(100_000)));
   });
 });

@@ -12,7 +12,7 @@
  * everything but /health needs `Authorization: Bearer <token>`, or answers 401. /info and
  * /slowlog show key names and values, so they are never open when the data is password-protected.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Registry } from "prom-client";
 import type { ServerConfig } from "../config.js";
@@ -30,7 +30,10 @@ export class AdminServer {
   ) {
     this.metrics = createMetricsRegistry(router);
     // No request logging: the server's log is for operators' events, not for every scrape.
-    this.app = Fastify({ logger: false });
+    // forceCloseConnections: a graceful stop must not wait on a scraper's open connection (an
+    // idle, half-sent or half-open one would hold it forever: Node stops timing requests out
+    // once the server is closing). The timeouts bound what a slow client can hold meanwhile.
+    this.app = Fastify({ logger: false, forceCloseConnections: true, connectionTimeout: 30_000, requestTimeout: 30_000 });
     this.app.addHook("onRequest", async (request, reply) => {
       if (request.url === "/health" || request.url.startsWith("/health?")) return;
       if (!this.authorized(request)) {
@@ -48,7 +51,14 @@ export class AdminServer {
 
   /** Listens on the configured host and port; returns the port bound. */
   async listen(port: number): Promise<number> {
-    await this.app.listen({ host: this.config.host, port });
+    try {
+      await this.app.listen({ host: this.config.host, port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new Error(`the admin HTTP port ${this.config.host}:${port} is in use (--admin-port PORT picks another, --admin-port 0 turns the admin API off)`);
+      }
+      throw e;
+    }
     const address = this.app.server.address();
     return typeof address === "object" && address !== null ? address.port : port;
   }
@@ -65,9 +75,9 @@ export class AdminServer {
     const token = this.token();
     if (token === "") return true;
     const header = request.headers.authorization ?? "";
-    const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
-    const wanted = Buffer.from(token);
-    return given.length === wanted.length && timingSafeEqual(given, wanted);
+    // Digests of equal length, compared in constant time: neither the token nor its length leaks.
+    const digest = (text: string) => createHash("sha256").update(text).digest();
+    return timingSafeEqual(digest(header.startsWith("Bearer ") ? header.slice(7) : ""), digest(token)) && header.startsWith("Bearer ");
   }
 
   private health(reply: FastifyReply): FastifyReply {
@@ -92,9 +102,9 @@ export class AdminServer {
   }
 
   private slowlog(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const raw = (request.query as Record<string, string | undefined>).count;
-    const count = raw === undefined ? 10 : Number(raw);
-    if (!Number.isSafeInteger(count) || count < -1) return reply.code(400).send({ error: "count must be an integer >= -1 (-1 = all)" });
+    const raw = (request.query as Record<string, unknown>).count;
+    const count = raw === undefined ? 10 : typeof raw === "string" && /^-?[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(count) || count < -1) return reply.code(400).send({ error: "count must be one integer >= -1 (-1 = all)" });
     const entries = this.router.slowlog.newest(count).map((e) => ({
       id: e.id,
       time: e.atSeconds,

@@ -35,11 +35,10 @@ export async function serve(args: readonly string[]): Promise<number> {
     await server.stop().catch(() => {});
     return 1;
   }
-  process.stdout.write(readyLine(config.host, ports.port, ports.respPort, config.partitions, config.dataDir, ports.adminPort) + "\n");
-  const warning = exposureWarning(config);
-  if (warning !== null) process.stderr.write(warning + "\n");
-
-  return new Promise<number>((resolve) => {
+  // The signal handlers go in before the ready line: a supervisor may send SIGTERM as soon as
+  // it reads that line, and this thread may be descheduled right after writing it (seen on a
+  // loaded 2-vCPU machine: the default action killed the server, no graceful stop).
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -65,4 +64,8 @@ export async function serve(args: readonly string[]): Promise<number> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+  process.stdout.write(readyLine(config.host, ports.port, ports.respPort, config.partitions, config.dataDir, ports.adminPort) + "\n");
+  const warning = exposureWarning(config);
+  if (warning !== null) process.stderr.write(warning + "\n");
+  return stopped;
 }

@@ -45,7 +45,9 @@ export function percentileUs(counts: ArrayLike<number>, offset: number, p: numbe
   let total = 0;
   for (let b = 0; b < LATENCY_BUCKETS; b++) total += counts[offset + b]!;
   if (total === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  // Redis's rounding: (p/100)*total lands on x.0000000001 for p99.9 of 1000, and ceil would
+  // then take the next (largest) value.
+  const rank = Math.max(1, Math.floor((p / 100) * total + 0.5));
   let seen = 0;
   for (let b = 0; b < LATENCY_BUCKETS; b++) {
     seen += counts[offset + b]!;

@@ -11,12 +11,15 @@ export class ErrorWatchSink implements ReplySink {
   private first = true;
   /** The first thing written was an error: the reply is an error reply. */
   failed = false;
+  /** Its message, when `failed`. */
+  errorMessage = "";
 
   /** Starts watching one reply written to `target`. */
   watch(target: ReplySink): this {
     this.target = target;
     this.first = true;
     this.failed = false;
+    this.errorMessage = "";
     return this;
   }
 
@@ -49,7 +52,10 @@ export class ErrorWatchSink implements ReplySink {
     this.target.array(count);
   }
   error(code: ErrorCode, message: string): void {
-    if (this.first) this.failed = true;
+    if (this.first) {
+      this.failed = true;
+      this.errorMessage = message;
+    }
     this.seen();
     this.target.error(code, message);
   }
