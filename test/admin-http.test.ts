@@ -110,6 +110,45 @@ describe("admin HTTP API", () => {
     expect((await get(server, "/nope")).status).toBe(404);
   });
 
+  it("/config reads every parameter and PUT changes run-time ones by CONFIG SET's rules", async () => {
+    const all = (await (await get(server, "/config")).json()) as Record<string, string>;
+    expect(all).toMatchObject({ maxmemory: "0", appendfsync: "everysec", "tessera-partitions": "2" });
+    const put = (body: string) => fetch(`http://127.0.0.1:${server.adminPort}/config`, { method: "PUT", headers: { "content-type": "application/json" }, body });
+    const ok = await put(JSON.stringify({ "slowlog-max-len": 7, maxclients: "500" }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ "slowlog-max-len": "7", maxclients: "500" });
+    expect(await io.config("GET", "maxclients")).toEqual(["maxclients", "500"]);
+    // All validated before any applies: a bad one leaves the good one unapplied.
+    const bad = await put(JSON.stringify({ maxclients: "600", port: "1" }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/can't set immutable config/);
+    expect(await io.config("GET", "maxclients")).toEqual(["maxclients", "500"]);
+    expect((await put("[1]")).status).toBe(400);
+    expect((await put("{}")).status).toBe(400);
+    expect((await put(JSON.stringify({ maxclients: null }))).status).toBe(400);
+    await put(JSON.stringify({ maxclients: "10000", "slowlog-max-len": "64" }));
+  });
+
+  it("POST /snapshot starts a snapshot of every partition; ?wait=true answers once written", async () => {
+    await io.set("snap:k", "v");
+    const before = await io.lastsave();
+    const started = await fetch(`http://127.0.0.1:${server.adminPort}/snapshot`, { method: "POST" });
+    expect([200, 409]).toContain(started.status); // 409 only if the timer's snapshot was running
+    await sleep(1100); // LASTSAVE has one-second resolution
+    const saved = await fetch(`http://127.0.0.1:${server.adminPort}/snapshot?wait=true`, { method: "POST" });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({ status: "OK" });
+    expect(await io.lastsave()).toBeGreaterThan(before);
+    const inMemory = await startServer({ partitions: 1, admin: true, args: ["--data-dir", ""] });
+    try {
+      const r = await fetch(`http://127.0.0.1:${inMemory.adminPort}/snapshot`, { method: "POST" });
+      expect(r.status).toBe(409);
+      expect(((await r.json()) as { error: string }).error).toMatch(/^ERR /);
+    } finally {
+      await inMemory.stop();
+    }
+  });
+
   it("/health says degraded (503) while a partition restarts, then ok again", async () => {
     await io.call("DEBUG", "PARTITION-EXIT", "1");
     const seen: number[] = [];
@@ -159,7 +198,7 @@ describe("admin HTTP API tokens", () => {
     const s = await startServer({ partitions: 1, admin: true, args: ["--requirepass", "s3cret"] });
     try {
       expect((await get(s, "/health")).status).toBe(200);
-      for (const path of ["/metrics", "/info", "/slowlog"]) {
+      for (const path of ["/metrics", "/info", "/slowlog", "/config"]) {
         const r = await get(s, path);
         expect(r.status).toBe(401);
         expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);

@@ -193,6 +193,27 @@ export class Router implements ServerContext {
     return s;
   }
 
+  /**
+   * Runs one command for the server itself (the admin API), already authorized, in a session of
+   * its own that lives for that command (CLIENT LIST shows it meanwhile, named "admin-http").
+   */
+  runInternal(argv: readonly Uint8Array[], spec: CommandSpec): Promise<Reply> {
+    return new Promise((resolve) => {
+      const session = new ClientSession(this.nextSessionId++, "native", "admin-http", Date.now(), true);
+      session.name = "admin-http";
+      this.liveSessions.set(session.id, session);
+      const sink = new CollectingSink();
+      const target: ReplyTarget = Object.assign(sink, {
+        beginReply: () => {},
+        endReply: () => {
+          this.closeSession(session);
+          resolve(sink.take()[0]!);
+        },
+      });
+      this.execute(session, spec, argv, target);
+    });
+  }
+
   /** The connection is gone: replies still in flight for it are dropped when they arrive. */
   closeSession(session: ClientSession): void {
     if (session.closed) return;

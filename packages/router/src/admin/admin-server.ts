@@ -7,6 +7,12 @@
  *   GET /metrics           Prometheus text format (metrics.ts).
  *   GET /info[?section=s]  INFO's text (all sections unless `section` is given, repeatable).
  *   GET /slowlog[?count=n] the SLOWLOG as JSON, newest first (default 10, -1 = all).
+ *   GET /config            every CONFIG GET parameter as a JSON object.
+ *   PUT /config            {"name": value, ...}: CONFIG SET's rules (all validated before any
+ *                          applies); 200 with the new values, 400 with CONFIG SET's error.
+ *   POST /snapshot         BGSAVE: every partition starts a snapshot; ?wait=true runs SAVE and
+ *                          answers once all are written. 409 when there is nothing to snapshot to
+ *                          (in memory) or one is already running.
  *
  * Guard: when a token is configured (`--admin-token`, else the `--requirepass` password),
  * everything but /health needs `Authorization: Bearer <token>`, or answers 401. /info and
@@ -17,7 +23,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Registry } from "prom-client";
 import type { ServerConfig } from "../config.js";
 import type { Router } from "../router.js";
-import { INFO_SECTIONS, renderInfo } from "../server-commands/index.js";
+import { commandByName } from "@tessera/proto";
+import { getConfig, INFO_SECTIONS, renderInfo, setConfig } from "../server-commands/index.js";
 import { createMetricsRegistry } from "./metrics.js";
 
 export class AdminServer {
@@ -47,6 +54,34 @@ export class AdminServer {
     });
     this.app.get("/info", async (request, reply) => this.info(request, reply));
     this.app.get("/slowlog", async (request, reply) => this.slowlog(request, reply));
+    this.app.get("/config", async (_request, reply) => reply.send(Object.fromEntries(getConfig(this.router, ["*"]))));
+    this.app.put("/config", async (request, reply) => this.putConfig(request, reply));
+    this.app.post("/snapshot", async (request, reply) => this.snapshot(request, reply));
+  }
+
+  private putConfig(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const body = request.body;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return reply.code(400).send({ error: 'expects a JSON object of parameters, e.g. {"maxmemory": "2gb"}' });
+    }
+    const pairs = Object.entries(body as Record<string, unknown>);
+    if (pairs.length === 0) return reply.code(400).send({ error: "no parameters given" });
+    const bad = pairs.find(([, v]) => typeof v !== "string" && typeof v !== "number");
+    if (bad !== undefined) return reply.code(400).send({ error: `the value of '${bad[0]}' must be a string or a number` });
+    const error = setConfig(this.router, pairs.map(([k, v]) => [k, String(v)] as const));
+    if (error !== null) return reply.code(400).send({ error });
+    const names = pairs.map(([k]) => k.toLowerCase());
+    // Write-only parameters (requirepass) are applied but, as in CONFIG GET, never shown.
+    return reply.send(Object.fromEntries(getConfig(this.router, names)));
+  }
+
+  private async snapshot(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const wait = (request.query as Record<string, unknown>).wait === "true";
+    const name = wait ? "SAVE" : "BGSAVE";
+    const result = await this.router.runInternal([Buffer.from(name)], commandByName(name)!);
+    if (result.kind === "error") return reply.code(409).send({ error: `${result.code} ${result.message}` });
+    const status = result.kind === "status" ? result.text : result.kind === "ok" ? "OK" : "done";
+    return reply.send({ status });
   }
 
   /** Listens on the configured host and port; returns the port bound. */

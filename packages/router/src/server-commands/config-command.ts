@@ -126,24 +126,45 @@ function configSet(ctx: ServerContext, spec: CommandSpec, argv: readonly Uint8Ar
     out.error("ERR", `wrong number of arguments for '${spec.name.toLowerCase()}|set' command`);
     return;
   }
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argText(argv, i), argText(argv, i + 1)]);
+  const error = setConfig(ctx, pairs);
+  if (error !== null) out.error("ERR", error);
+  else out.ok();
+}
+
+/**
+ * CONFIG SET's rules for name/value pairs (also the admin API's PUT /config): every pair is
+ * validated before any is applied, as Redis 7 does. Returns null when applied, else the error
+ * text (Redis's words, without the "ERR" code).
+ */
+export function setConfig(ctx: ServerContext, pairs: readonly (readonly [string, string])[]): string | null {
   const changes: Partial<RuntimeConfig> = {};
   const seen = new Set<string>();
-  for (let i = 2; i < argv.length; i += 2) {
-    const name = argText(argv, i).toLowerCase();
-    const fail = (reason: string): void => out.error("ERR", `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`);
+  for (const [rawName, value] of pairs) {
+    const name = rawName.toLowerCase();
+    const fail = (reason: string): string => `CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
     if (seen.has(name)) return fail("duplicate parameter");
     seen.add(name);
     const setter = SETTERS.get(name);
     if (setter === undefined) {
       if (PARAMETERS.some(([n]) => n === name)) return fail("can't set immutable config (set it with a flag or the config file and restart)");
-      out.error("ERR", `Unknown option or number of arguments for CONFIG SET - '${name}'`);
-      return;
+      return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
     }
-    const reason = setter(argText(argv, i + 1), ctx, changes);
+    const reason = setter(value, ctx, changes);
     if (reason !== null) return fail(reason);
   }
   ctx.applyConfig(changes);
-  out.ok();
+  return null;
+}
+
+/** CONFIG GET's parameters whose names match any of the glob patterns, in reply order. */
+export function getConfig(ctx: ServerContext, patterns: readonly string[]): [string, string][] {
+  const found: [string, string][] = [];
+  for (const [name, get] of PARAMETERS) {
+    if (patterns.some((p) => globMatchString(p, name, true))) found.push([name, get(ctx.config, ctx)]);
+  }
+  return found;
 }
 
 export function config(ctx: ServerContext, _session: Session, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
@@ -156,10 +177,7 @@ export function config(ctx: ServerContext, _session: Session, spec: CommandSpec,
       }
       const patterns: string[] = [];
       for (let i = 2; i < argv.length; i++) patterns.push(argText(argv, i));
-      const found: [string, string][] = [];
-      for (const [name, get] of PARAMETERS) {
-        if (patterns.some((p) => globMatchString(p, name, true))) found.push([name, get(ctx.config, ctx)]);
-      }
+      const found = getConfig(ctx, patterns);
       writeMapHeader(out, found.length);
       for (const [name, value] of found) {
         writeBulkString(out, name);

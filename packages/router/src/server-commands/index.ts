@@ -17,6 +17,7 @@ export type { MapReplySink } from "./reply-helpers.js";
 export { ALL_SECTIONS as INFO_SECTIONS, renderInfo } from "./info.js";
 export { clientInfoLine } from "./connection.js";
 export { globMatch, globLiteralPrefix } from "./glob.js";
+export { getConfig, setConfig } from "./config-command.js";
 
 type ServerCommandHandler = (
   ctx: ServerContext,
