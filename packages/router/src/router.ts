@@ -516,7 +516,11 @@ export class Router implements ServerContext {
     // A subcommand with the wrong number of arguments (CONFIG GET with no pattern) is refused
     // before it runs, as the top-level arity check would: Redis counts it in rejected_calls.
     if (watch.failed && watch.errorMessage.startsWith("wrong number of arguments")) this.rejectedCalls[spec.id]!++;
-    else this.routerTiming.record(spec.id, us, watch.failed, this.config.slowlogLogSlowerThanUs, redactSecrets(argv), session.id);
+    else {
+      // Only these take secrets; the others (PING ...) skip the name comparisons.
+      const shown = spec.id === Cmd.AUTH || spec.id === Cmd.HELLO || spec.id === Cmd.CONFIG ? redactSecrets(argv) : argv;
+      this.routerTiming.record(spec.id, us, watch.failed, this.config.slowlogLogSlowerThanUs, shown, session.id);
+    }
     if (this.routerTiming.pendingSlow.length > 0) this.onSlowCommands(this.routerTiming.takeSlow(), 0);
   }
 
