@@ -5,6 +5,7 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TesseraClient } from "@tessera/client";
 import { startServer, type ServerProcess } from "./support/server-process.js";
 
 let server: ServerProcess;
@@ -233,6 +234,32 @@ describe("INFO commandstats", () => {
       await io.config("SET", "maxmemory", "0");
     }
     expect(await stat("set")).toMatchObject({ calls: 0, rejected_calls: 1, failed_calls: 0 });
+  });
+});
+
+describe("INFO errorstats", () => {
+  it("counts every error reply sent to a client, by code, from either front end; RESETSTAT zeroes it", async () => {
+    await io.config("RESETSTAT");
+    await io.set("e:n", "not a number");
+    await expect(io.incr("e:n")).rejects.toThrow(/^ERR /); // from a partition
+    await expect(io.call("NOSUCH")).rejects.toThrow(/^ERR unknown command/); // from the front end
+    await expect(io.call("GET")).rejects.toThrow(/^ERR wrong number/); // from the router
+    await expect(io.rename("a", "b")).rejects.toThrow(/^CROSSSLOT/);
+    const native = await TesseraClient.connect({ host: "127.0.0.1", port: server.port });
+    try {
+      await expect(native.incrBy("e:n", 1)).rejects.toThrow(/not an integer/);
+    } finally {
+      await native.close();
+    }
+    const stats = (await io.info("errorstats")) as string;
+    expect(stats).toContain("errorstat_ERR:count=4\r\n");
+    expect(stats).toContain("errorstat_CROSSSLOT:count=1\r\n");
+    // In the default sections, as in Redis 6.2+, and totalled in INFO stats.
+    expect(await io.info()).toContain("# Errorstats\r\nerrorstat_CROSSSLOT:count=1\r\nerrorstat_ERR:count=4\r\n");
+    expect(await io.info("stats")).toContain("total_error_replies:5\r\n");
+    await io.config("RESETSTAT");
+    expect(await io.info("errorstats")).not.toContain("errorstat_");
+    expect(await io.info("stats")).toContain("total_error_replies:0\r\n");
   });
 });
 

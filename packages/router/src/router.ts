@@ -35,6 +35,7 @@ import { mergeScanPages, mergeSortedKeyLists } from "./routing/scan-merge.js";
 import { SlotMap } from "./routing/slot-map.js";
 import type { CommandStatsRow, RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
 import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
+import { ErrorTally } from "./error-tally.js";
 import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
 import { redactSecrets, Slowlog, type SlowCommand } from "./slowlog.js";
 import { ErrorWatchSink, MapErrorWatchSink } from "./routing/error-watch-sink.js";
@@ -123,6 +124,8 @@ export class Router implements ServerContext {
   private outputBufferDisconnections = 0;
   private partitionRestarts = 0;
   private started = false;
+  /** Error replies sent to clients, by code (INFO errorstats). */
+  readonly errorReplies = new ErrorTally();
   /** SLOWLOG: partitions' slow commands and the router's own. */
   readonly slowlog: Slowlog;
   /** Figures of the commands the router runs itself (INFO, CONFIG, CLIENT ...). */
@@ -188,6 +191,7 @@ export class Router implements ServerContext {
     // Without a password every connection starts authenticated (Redis's "nopass" default user).
     const s = new ClientSession(this.nextSessionId++, protocol, remoteAddress, Date.now(), this.config.requirepass === "");
     s.localAddress = localAddress;
+    s.errorReplies = this.errorReplies;
     this.liveSessions.set(s.id, s);
     this.connectionsReceived++;
     return s;
@@ -569,14 +573,15 @@ export class Router implements ServerContext {
   }
 
   /**
-   * CONFIG RESETSTAT: INFO commandstats and the router's counters Redis also resets
-   * (total_commands_processed, total_connections_received, rejected_connections,
+   * CONFIG RESETSTAT: INFO commandstats, errorstats and the router's counters Redis also
+   * resets (total_commands_processed, total_connections_received, rejected_connections,
    * client_output_buffer_limit_disconnections).
    */
   resetCommandStats(): void {
     this.routerTiming.reset();
     this.rejectedCalls.fill(0);
     for (const port of this.ports) port.resetCommandStats?.();
+    this.errorReplies.reset();
     this.commandsProcessed = 0;
     this.connectionsReceived = 0;
     this.rejectedConnections = 0;

@@ -10,6 +10,7 @@ export type RuntimeConfig = Pick<ServerConfig, "fsync" | "maxClients" | "require
 import type { PartitionStats, PartitionTraffic } from "./partition-port.js";
 import type { Session } from "./session.js";
 import type { Slowlog } from "./slowlog.js";
+import type { ErrorTally } from "./error-tally.js";
 
 export interface ServerStats {
   commandsProcessed: number;
@@ -35,6 +36,8 @@ export interface ServerContext {
    */
   applyConfig(changes: Partial<RuntimeConfig>): void;
   readonly slowlog: Slowlog;
+  /** Error replies sent to clients, by code (INFO errorstats). */
+  readonly errorReplies: ErrorTally;
   /** INFO commandstats rows, by command name. */
   commandStats(): CommandStatsRow[];
   /** Latency bucket counts per command id (partition/latency-buckets.ts), summed over the partitions. */

@@ -11,6 +11,8 @@
  */
 import type { ReplySink } from "@tessera/proto";
 
+import type { ErrorTally } from "./error-tally.js";
+
 export type SessionProtocol = "native" | "resp";
 
 /** What server commands (H5's server-commands) may read and change about a connection. */
@@ -65,6 +67,8 @@ export class ClientSession implements Session {
   onKill: (() => void) | null = null;
   /** Requests executed and not yet replied to (what backpressure limits). */
   pendingReplies = 0;
+  /** Where the front end counts the error replies it writes (the router's; null: not counted). */
+  errorReplies: ErrorTally | null = null;
   /** @internal Oldest request whose reply has not gone out (the reply queue is a linked list). */
   head: PendingLink | null = null;
   /** @internal Newest request. */

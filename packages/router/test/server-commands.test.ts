@@ -4,6 +4,7 @@ import { LATENCY_BUCKETS } from "../src/partition/latency-buckets.js";
 import { defaultConfig, type ServerConfig } from "../src/config.js";
 import { executeServerCommand, globLiteralPrefix, globMatch, type ServerContext, type Session } from "../src/server-commands/index.js";
 import { Slowlog } from "../src/slowlog.js";
+import { ErrorTally } from "../src/error-tally.js";
 
 type TestSession = { -readonly [K in keyof Session]: Session[K] } & { killed: number };
 
@@ -47,6 +48,7 @@ function makeContext(sessions: Session[], keys = 0): ServerContext & { config: S
       traffic: { requests: 650, batches: 100, wakeups: 94, rescues: 0 },
     }),
     slowlog: new Slowlog(config.slowlogMaxLen),
+    errorReplies: new ErrorTally(),
     commandStats: () => [
       { name: "GET", calls: 4, usec: 10, rejected: 0, failed: 0 },
       { name: "SET", calls: 2, usec: 7, rejected: 1, failed: 1 },

@@ -49,6 +49,9 @@ export function createMetricsRegistry(router: Router): Registry {
   counter("tessera_command_duration_seconds_total", "Execution time by command, summed (time in the partition or router, not in queues).", ["command"], perCommand((x) => x.usec / 1e6));
   counter("tessera_command_rejected_calls_total", "Commands refused before running (arity, NOAUTH, CROSSSLOT, BUSY).", ["command"], perCommand((x) => x.rejected));
   counter("tessera_command_failed_calls_total", "Commands that ran and answered an error.", ["command"], perCommand((x) => x.failed));
+  counter("tessera_error_replies_total", "Error replies sent to clients, by error code (INFO errorstats).", ["code"], (r) =>
+    r.errorReplies.entries().map(([code, n]) => [{ code }, n] as const),
+  );
   gauge("tessera_slowlog_length", "Entries in the SLOWLOG.", [], (r) => one(r.slowlog.length));
 
   // ---- keyspace and memory, per partition ----

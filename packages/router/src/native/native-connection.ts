@@ -197,6 +197,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
     this.encoder.array(count);
   }
   error(code: ErrorCode, message: string): void {
+    this.session.errorReplies?.count(code);
     this.encoder.error(code, message);
   }
 

@@ -28,6 +28,8 @@ for (let i = 0; i < SMALL_INT_LIMIT; i++) SMALL_INTS.push(Buffer.from(String(i),
 
 export interface RespVersionSource {
   respVersion: 2 | 3;
+  /** Counts the error replies written (INFO errorstats), when the source is a router session. */
+  readonly errorReplies?: { count(code: string): void } | null;
 }
 
 export class RespReplyEncoder implements MapReplySink {
@@ -100,6 +102,7 @@ export class RespReplyEncoder implements MapReplySink {
   }
 
   error(code: ErrorCode, message: string): void {
+    this.version.errorReplies?.count(code);
     // Redis replaces CR/LF in error text so the reply stays one line.
     const text = `${code} ${message}`.replace(/[\r\n]+/g, " ");
     this.ensure(text.length * 3 + 3);

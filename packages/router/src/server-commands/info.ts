@@ -23,11 +23,12 @@ const SECTIONS: ReadonlyMap<string, SectionWriter> = new Map<string, SectionWrit
   ["replication", replicationSection],
   ["cpu", cpuSection],
   ["commandstats", commandstatsSection],
+  ["errorstats", errorstatsSection],
   ["latencystats", latencystatsSection],
   ["keyspace", keyspaceSection],
 ]);
 /** Redis's order; `INFO`, `INFO default` leave commandstats and latencystats out, `INFO all` / `everything` include them. */
-export const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "latencystats", "keyspace"];
+export const ALL_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "latencystats", "keyspace"];
 const DEFAULT_SECTIONS = ALL_SECTIONS.filter((s) => s !== "commandstats" && s !== "latencystats");
 
 export function info(ctx: ServerContext, _session: Session, _spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void {
@@ -172,6 +173,7 @@ function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): st
     "evicted_keys:0",
     `keyspace_hits:${sum(ctx, (p) => p.keyspaceHits ?? 0)}`,
     `keyspace_misses:${sum(ctx, (p) => p.keyspaceMisses ?? 0)}`,
+    `total_error_replies:${ctx.errorReplies.total}`,
     "pubsub_channels:0",
     "pubsub_patterns:0",
     // The hop into the partitions: requests per batch is how well batching works, wake-ups
@@ -209,6 +211,11 @@ function commandstatsSection(ctx: ServerContext): string[] {
     const perCall = r.calls === 0 ? 0 : r.usec / r.calls;
     return `cmdstat_${r.name.toLowerCase()}:calls=${r.calls},usec=${r.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${r.rejected},failed_calls=${r.failed}`;
   });
+}
+
+/** Redis 6.2+'s errorstats: error replies sent to clients, by error code (in the default sections). */
+function errorstatsSection(ctx: ServerContext): string[] {
+  return ctx.errorReplies.entries().map(([code, n]) => `errorstat_${code}:count=${n}`);
 }
 
 /**
