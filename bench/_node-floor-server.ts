@@ -26,7 +26,6 @@ const OK = Buffer.from("+OK\r\n");
 const PONG = Buffer.from("+PONG\r\n");
 const NIL = Buffer.from("$-1\r\n");
 const EMPTY_ARRAY = Buffer.from("*0\r\n");
-const CRLF = Buffer.from("\r\n");
 const store = new Map<string, Buffer>();
 
 /** Case-insensitive ASCII compare of a command name. */

@@ -12,7 +12,7 @@
  * servers); `--redis no` skips Redis but still needs redis-benchmark.
  * Prints a table and, last, one JSON line.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

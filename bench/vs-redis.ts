@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { freePort, nodeFloorArgs, tesseraCliArgs, waitReady } from "./_servers.js";
 import { barChartSvg } from "./_svg-chart.js";
 import { processCpuUs } from "./_process-cpu.js";
-import { ensureRedisTools, haveCommand } from "./_redis-tools.js";
+import { ensureRedisTools } from "./_redis-tools.js";
 import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 
 const HELP = `usage: pnpm bench vs-redis [flags]

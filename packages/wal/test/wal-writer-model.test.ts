@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { replayWal, WalWriter, type FsyncPolicy } from "../src/index.js";
 import { checkRecord, recordLsn, recordPayloadBytes, RECORD_HEADER_BYTES, decodeRecordArgv } from "../src/record-codec.js";
 import { CrashModelFs as ModelFs } from "./crash-model-fs.js";

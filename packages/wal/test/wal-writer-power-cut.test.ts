@@ -3,7 +3,7 @@
  * by fdatasync/fsync, names by a directory fsync) right after a record was acknowledged under
  * `always`, and replays what is left.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";

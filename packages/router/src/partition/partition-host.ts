@@ -112,7 +112,6 @@ import type { PartitionStats, PartitionTraffic } from "../partition-port.js";
 export type { PartitionStats };
 
 const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
-const LARGE_RESPONSE_FORM_BYTES = RESPONSE_HEADER_BYTES + 4;
 const LARGE_REQUEST_FORM_BYTES = REQUEST_HEADER_BYTES + 4;
 /** Replies delivered per drain before the host yields the event loop to its sockets. */
 const MAX_DRAIN_REPLIES = 65_536;

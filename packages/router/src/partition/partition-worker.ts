@@ -12,7 +12,7 @@
  * counts a rescue). See ring/doorbell.ts for the protocol.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Cmd, COMMANDS, CommandFlag, Errors, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { Cmd, COMMANDS, CommandFlag, Errors, type ReplySink } from "@tessera/proto";
 import { RingConsumer, RingProducer } from "../ring/spsc-ring.js";
 import {
   FORM_LARGE,
