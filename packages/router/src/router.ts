@@ -139,7 +139,7 @@ export class Router implements ServerContext {
    * Address and name of the last sessions to close, by id: a partition's slow command may
    * arrive after its client left, and its slowlog entry still names the client, as in Redis.
    */
-  private readonly recentlyClosed = new Map<number, { addr: string; name: string | null }>();
+  private readonly recentlyClosed = new Map<number, { remoteAddress: string; name: string | null }>();
 
   constructor(options: RouterOptions) {
     this.config = options.config;
@@ -223,7 +223,7 @@ export class Router implements ServerContext {
     if (session.closed) return;
     session.closed = true;
     this.liveSessions.delete(session.id);
-    this.recentlyClosed.set(session.id, { addr: session.remoteAddress, name: session.name });
+    this.recentlyClosed.set(session.id, { remoteAddress: session.remoteAddress, name: session.name });
     if (this.recentlyClosed.size > RECENTLY_CLOSED_KEPT) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
     let req = session.head as PendingRequest | null;
     while (req !== null) {
@@ -538,8 +538,7 @@ export class Router implements ServerContext {
     this.slowlog.skip(dropped);
     for (const e of entries) {
       const client = this.liveSessions.get(e.clientId) ?? this.recentlyClosed.get(e.clientId);
-      const addr = client === undefined ? "" : "remoteAddress" in client ? client.remoteAddress : client.addr;
-      this.slowlog.add(e.atMs, e.durationUs, e.args, addr, client?.name ?? "");
+      this.slowlog.add(e.atMs, e.durationUs, e.args, client?.remoteAddress ?? "", client?.name ?? "");
     }
   }
 

@@ -154,8 +154,9 @@ function executeBatch(): number {
     const now = performance.now();
     const reply = writer.count - 1;
     // OOM is a refusal before the write (Redis counts it in rejected_calls); other errors are failures.
-    if (writer.isError(reply) && writer.errorCodeIs(reply, "OOM")) timing.reject(spec.id);
-    else timing.record(spec.id, (now - last) * 1000, writer.isError(reply), slowUs, argv, requestClientId(view, offset));
+    const isError = writer.isError(reply);
+    if (isError && writer.errorCodeIs(reply, "OOM")) timing.reject(spec.id);
+    else timing.record(spec.id, (now - last) * 1000, isError, slowUs, argv, requestClientId(view, offset));
     last = now;
     n++;
   }
