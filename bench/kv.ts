@@ -10,12 +10,15 @@
  * requests that have come due, so the server sees a steady stream rather than bursts; then a
  * second p99 is reported from each request's intended send time (no coordinated omission;
  * includes the generator's tick). --tick-us 1000 gives the burstier 1 ms ticks of a setTimeout.
- * --protocol resp drives Tessera's RESP port instead, and --servers tessera,redis runs the same
- * load against redis-server too (RESP, persistence as --fsync / --in-memory say; installed with
- * apt when missing), so a latency tail can be told apart from the machine's and the generator's.
+ * --protocol resp drives Tessera's RESP port instead, and --servers tessera,redis,floor runs the
+ * same load against redis-server (RESP, persistence as --fsync / --in-memory say; installed with
+ * apt when missing) and the Node floor (one Node thread and a Map, bench/_node-floor-server.ts),
+ * so a latency tail can be told apart from the machine's, the generator's and Node's own.
  * The last line is one JSON object with every row.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,7 +28,7 @@ import * as hdr from "hdr-histogram-js";
 import { TesseraClient } from "@tessera/client";
 import { Redis } from "ioredis";
 import { ensureRedisTools } from "./_redis-tools.js";
-import { freePort, loadGeneratorModule, tesseraCliArgs, waitReady } from "./_servers.js";
+import { freePort, loadGeneratorModule, nodeFloorArgs, tesseraCliArgs, waitReady } from "./_servers.js";
 import type { LoadParams, LoadResult } from "./_kv-load.js";
 import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 import { describeWakeupLatency, measureWakeupLatency } from "./_wakeup-latency.js";
@@ -48,13 +51,19 @@ flags:
   --fsync POLICY       server WAL fsync: always | everysec | no (default everysec); Redis: appendfsync
   --in-memory          run the server without a data dir (no WAL); Redis: no AOF, no RDB
   --protocol P         native | resp: which Tessera port the load uses (default native)
-  --servers LIST       tessera, redis (default tessera); redis is driven over RESP
+  --servers LIST       tessera, redis, floor (default tessera); redis and floor (the Node floor:
+                       one Node thread and a Map, bench/_node-floor-server.ts) are driven over RESP
   --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
+  --server-node-args "A B"
+                       extra Node options for the server process, e.g. "--trace-gc"; what the
+                       server prints after its ready line is passed through to stderr
   --heap-sample DIR    run the server under V8's sampling heap profiler: every thread's top
                        allocation sites, written to DIR every 5 s (bench/_heap-sample.mjs)
   --help               this text
 
 Targets: >= 300,000 GET/s pipelined; p99 < 1 ms for GET and SET at 50,000 ops/s.`;
+
+type ServerKind = "tessera" | "redis" | "floor";
 
 interface Flags {
   partitions: number[];
@@ -71,8 +80,9 @@ interface Flags {
   inMemory: boolean;
   cpuProfDir: string | null;
   heapSampleDir: string | null;
+  serverNodeArgs: string[];
   protocol: "native" | "resp";
-  servers: ("tessera" | "redis")[];
+  servers: ServerKind[];
 }
 
 function parseFlags(argv: readonly string[]): Flags {
@@ -91,6 +101,7 @@ function parseFlags(argv: readonly string[]): Flags {
     inMemory: false,
     cpuProfDir: null,
     heapSampleDir: null,
+    serverNodeArgs: [],
     protocol: "native",
     servers: ["tessera"],
   };
@@ -127,6 +138,7 @@ function parseFlags(argv: readonly string[]): Flags {
       case "--value-bytes": f.valueBytes = list(v, "value-bytes")[0]!; break;
       case "--cpu-prof": f.cpuProfDir = v; break;
       case "--heap-sample": f.heapSampleDir = v; break;
+      case "--server-node-args": f.serverNodeArgs = v.split(/\s+/).filter((x) => x !== ""); break;
       case "--fsync":
         if (!["always", "everysec", "no"].includes(v)) fail(`--fsync: always, everysec or no`);
         f.fsync = v;
@@ -137,8 +149,8 @@ function parseFlags(argv: readonly string[]): Flags {
         break;
       case "--servers":
         f.servers = v.split(",").map((s) => {
-          if (s !== "tessera" && s !== "redis") fail(`--servers: tessera or redis, got '${s}'`);
-          return s as "tessera" | "redis";
+          if (s !== "tessera" && s !== "redis" && s !== "floor") fail(`--servers: tessera, redis or floor, got '${s}'`);
+          return s as ServerKind;
         });
         break;
       case "--ops":
@@ -163,7 +175,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..");
 
 interface Server {
-  /** What the rows call it: tessera, tessera-resp or redis. */
+  /** What the rows call it: tessera, tessera-resp, redis or node-floor. */
   name: string;
   protocol: "native" | "resp";
   child: ChildProcess;
@@ -179,17 +191,23 @@ async function startServer(partitions: number, flags: Flags): Promise<Server> {
     mkdirSync(flags.heapSampleDir, { recursive: true });
     prof.push("--import", join(repoRoot, "bench/_heap-sample.mjs"));
   }
+  prof.push(...flags.serverNodeArgs);
   const args = [...tesseraCliArgs(prof), "serve", "--port", "0", "--resp-port", flags.protocol === "resp" ? String(await freePort()) : "0", "--admin-port", "0", "--partitions", String(partitions), "--data-dir", dataDir ?? "", "--fsync", flags.fsync];
   const env = flags.heapSampleDir === null ? process.env : { ...process.env, TESSERA_HEAP_SAMPLE_DIR: flags.heapSampleDir };
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
+  let ready = false;
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server not ready in 60 s: ${out}`)), 60_000);
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
+      if (ready) return;
       const m = /tessera ready native=[^:\s]+:(\d+) resp=[^:\s]+:(\d+)/.exec(out) ?? /tessera ready native=[^:\s]+:(\d+)/.exec(out);
       if (m !== null) {
+        ready = true;
         clearTimeout(t);
+        // Diagnostics asked for with --server-node-args (e.g. --trace-gc) print to stdout.
+        if (flags.serverNodeArgs.length > 0) child.stdout!.on("data", (more: Buffer) => process.stderr.write(more));
         resolve(Number(flags.protocol === "resp" ? m[2] : m[1]));
       }
     });
@@ -208,6 +226,14 @@ async function startRedis(flags: Flags): Promise<Server> {
   return { name: "redis", protocol: "resp", child, port, dataDir };
 }
 
+/** The Node floor (no persistence, whatever --fsync says): how far Node alone gets on this machine. */
+async function startFloor(): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeFloorArgs(), "--port", String(port)], { stdio: "ignore" });
+  await waitReady(port, child, "node floor server");
+  return { name: "node-floor", protocol: "resp", child, port, dataDir: null };
+}
+
 async function stopServer(s: Server): Promise<void> {
   const exited = new Promise((r) => s.child.once("exit", r));
   s.child.kill("SIGTERM");
@@ -223,6 +249,7 @@ function rssBytes(pid: number): number {
 }
 
 async function preload(server: Server, flags: Flags): Promise<void> {
+  if (server.name === "node-floor") return preloadFloor(server.port, flags);
   if (server.protocol === "resp") return preloadResp(server.port, flags);
   const c = await TesseraClient.connect({ port: server.port, reconnect: false });
   const value = Buffer.alloc(flags.valueBytes, 0x61);
@@ -250,6 +277,39 @@ async function preloadResp(port: number, flags: Flags): Promise<void> {
     await c.mset(...args);
   }
   c.disconnect();
+}
+
+/**
+ * The Node floor answers only GET, SET, PING and CONFIG (ioredis's connect-time commands fail
+ * there), so its keys go in as raw RESP SETs on one socket, all written, then every +OK counted.
+ */
+async function preloadFloor(port: number, flags: Flags): Promise<void> {
+  const sock = connect({ port, host: "127.0.0.1" });
+  await once(sock, "connect");
+  const value = "a".repeat(flags.valueBytes);
+  let oks = 0;
+  let tail = "";
+  const done = new Promise<void>((resolve, reject) => {
+    sock.on("error", reject);
+    sock.on("data", (d: Buffer) => {
+      const text = tail + d.toString("latin1");
+      if (text.includes("-")) reject(new Error(`node floor refused a SET: ${text.slice(0, 200)}`));
+      const lines = text.split("\r\n");
+      tail = lines.pop()!;
+      oks += lines.length;
+      if (oks >= flags.keys) resolve();
+    });
+  });
+  for (let i = 0; i < flags.keys; i += 1000) {
+    let batch = "";
+    for (let k = i; k < Math.min(flags.keys, i + 1000); k++) {
+      const key = `key:${k}`;
+      batch += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+    }
+    if (!sock.write(batch)) await once(sock, "drain");
+  }
+  await done;
+  sock.destroy();
 }
 
 // The load generator runs bundled (like the server), so no tsx loader thread shares the CPUs
@@ -346,7 +406,7 @@ function printRow(r: Row | null): void {
     console.log(cols.map(([h, w]) => h.padStart(w)).join(" "));
     return;
   }
-  const vals = [r.server, r.server === "redis" ? "-" : r.partitions, r.op, r.connections, r.rate === 0 ? r.pipeline : "-", r.rate === 0 ? "-" : r.rate, r.opsPerSec, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.rate === 0 ? "-" : r.scheduledP99Us, r.errors, r.serverRssMb];
+  const vals = [r.server, r.server.startsWith("tessera") ? r.partitions : "-", r.op, r.connections, r.rate === 0 ? r.pipeline : "-", r.rate === 0 ? "-" : r.rate, r.opsPerSec, r.p50Us, r.p99Us, r.p999Us, r.maxUs, r.rate === 0 ? "-" : r.scheduledP99Us, r.errors, r.serverRssMb];
   console.log(vals.map((v, i) => String(v).padStart(cols[i]![1])).join(" "));
 }
 
@@ -362,11 +422,12 @@ console.log(describeThreadHop(threadHop));
 printRow(null);
 const rows: Row[] = [];
 // Redis, when asked for, first: one run (it has no partitions).
-const runs: { kind: "tessera" | "redis"; partitions: number }[] = [];
+const runs: { kind: ServerKind; partitions: number }[] = [];
 if (flags.servers.includes("redis")) runs.push({ kind: "redis", partitions: 0 });
+if (flags.servers.includes("floor")) runs.push({ kind: "floor", partitions: 0 });
 if (flags.servers.includes("tessera")) for (const partitions of flags.partitions) runs.push({ kind: "tessera", partitions });
 for (const run of runs) {
-  const server = run.kind === "redis" ? await startRedis(flags) : await startServer(run.partitions, flags);
+  const server = run.kind === "redis" ? await startRedis(flags) : run.kind === "floor" ? await startFloor() : await startServer(run.partitions, flags);
   try {
     await preload(server, flags);
     for (const op of flags.ops) {
