@@ -2,7 +2,9 @@
  * Property test: random command streams, sent pipelined through the client to the real server
  * (3 partitions, so multi-key commands span partitions), compared reply by reply with a model
  * (a Map). One connection: its replies come back in order and each partition runs its part of
- * the stream in order, so the model can apply the stream sequentially.
+ * the stream in order, so the model can apply the stream sequentially. Some steps are MULTI ...
+ * EXEC blocks on hash-tagged keys (one partition): QUEUED for each command, then EXEC's array
+ * holds what the model answers for them in turn.
  */
 import type { TesseraClient } from "@tessera/client";
 import fc from "fast-check";
@@ -40,6 +42,50 @@ const command: fc.Arbitrary<Cmd> = fc.oneof(
   fc.constantFrom("*", "k*", "key:*", "{t}*").map((p) => ["KEYS", p]),
   fc.tuple(fc.constantFrom("", "k", "key:", "{"), fc.integer({ min: 1, max: 12 })).map(([p, n]) => ["SCAN", p, "LIMIT", String(n)]),
 );
+
+// Commands of a transaction: keys sharing one hash tag, so one partition.
+const tKey = fc.constantFrom("{t}1", "{t}2", "{t}3");
+const txnCommand: fc.Arbitrary<Cmd> = fc.oneof(
+  fc.tuple(tKey, value).map(([k, v]) => ["SET", k, v]),
+  fc.tuple(tKey, value).map(([k, v]) => ["SET", k, v, "GET"]),
+  tKey.map((k) => ["GET", k]),
+  tKey.map((k) => ["INCR", k]),
+  fc.tuple(tKey, fc.integer({ min: -500, max: 500 })).map(([k, n]) => ["INCRBY", k, String(n)]),
+  fc.array(tKey, { minLength: 1, maxLength: 3 }).map((ks) => ["DEL", ...ks]),
+  fc.array(tKey, { minLength: 1, maxLength: 3 }).map((ks) => ["MGET", ...ks]),
+  fc.array(fc.tuple(tKey, value), { minLength: 1, maxLength: 3 }).map((kvs) => ["MSET", ...kvs.flat()]),
+  fc.tuple(tKey, wordText).map(([k, v]) => ["APPEND", k, v]),
+  fc.constant<Cmd>(["PING"]),
+);
+/** A step of the stream: one command, or a MULTI ... EXEC block (its commands without MULTI/EXEC). */
+type Step = { cmd: Cmd } | { txn: Cmd[] };
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 8, arbitrary: command.map((cmd) => ({ cmd })) },
+  { weight: 1, arbitrary: fc.array(txnCommand, { maxLength: 5 }).map((txn) => ({ txn })) },
+);
+
+/** The wire commands of a stream and, per command, the model's expected reply (computed in order). */
+function expand(steps: readonly Step[], model: Map<string, string>): { wire: Cmd[]; expected: () => unknown[] } {
+  const wire: Cmd[] = [];
+  for (const s of steps) {
+    if ("cmd" in s) wire.push(s.cmd);
+    else wire.push(["MULTI"], ...s.txn, ["EXEC"]);
+  }
+  const expected = () => {
+    const out: unknown[] = [];
+    for (const s of steps) {
+      if ("cmd" in s) {
+        // SCAN: also how many keys had the prefix then, which decides whether the cursor is "0".
+        if (s.cmd[0] === "SCAN") out.push({ keys: applyModel(model, s.cmd), total: [...model.keys()].filter((k) => k.startsWith(s.cmd[1]!)).length });
+        else out.push(applyModel(model, s.cmd));
+        continue;
+      }
+      out.push("OK", ...s.txn.map(() => "QUEUED"), s.txn.map((c) => applyModel(model, c)));
+    }
+    return out;
+  };
+  return { wire, expected };
+}
 
 const isInt = (v: string) => /^-?(0|[1-9]\d*)$/.test(v) && v !== "-0";
 const NOT_INT = { error: "ERR value is not an integer or out of range" };
@@ -110,6 +156,8 @@ function applyModel(m: Map<string, string>, cmd: Cmd): unknown {
     case "SCAN":
       // Only the keys are modelled; the cursor is checked separately.
       return sorted().filter((k) => k.startsWith(a[0]!)).slice(0, Number(a[2]));
+    case "PING":
+      return "PONG";
     default:
       throw new Error(`model does not know ${name}`);
   }
@@ -131,20 +179,23 @@ describe("random command streams against a model", () => {
 
   it("every reply equals the model's", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 80 }), async (cmds) => {
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 80 }), async (steps) => {
         await client.flushAll();
         const model = new Map<string, string>();
+        const { wire: cmds, expected: expectedReplies } = expand(steps, model);
         // Pipelined: every command leaves in the same tick.
         const pending = cmds.map((c) => client.commandReply(c[0]!, c.slice(1)));
         const replies = await Promise.all(pending);
+        const expectedAll = expectedReplies();
+        expect(expectedAll.length).toBe(cmds.length);
         for (let i = 0; i < cmds.length; i++) {
           const cmd = cmds[i]!;
-          const expected = applyModel(model, cmd);
+          const expected = expectedAll[i];
           const got = plain(replies[i]!);
           if (cmd[0] === "SCAN") {
             const [cursor, keys] = got as [string, string[]];
-            expect(keys, `#${i} ${cmd.join(" ")}`).toEqual(expected);
-            const total = [...model.keys()].filter((k) => k.startsWith(cmd[1]!)).length;
+            const { keys: expectedKeys, total } = expected as { keys: string[]; total: number };
+            expect(keys, `#${i} ${cmd.join(" ")}`).toEqual(expectedKeys);
             if (total < Number(cmd[3])) expect(cursor, `#${i} ${cmd.join(" ")}`).toBe("0");
             if (total > Number(cmd[3])) expect(cursor, `#${i} ${cmd.join(" ")}`).not.toBe("0");
           } else {

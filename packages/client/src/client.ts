@@ -35,6 +35,7 @@ import {
   type ReplyValue,
 } from "./reply-convert.js";
 import { TesseraError } from "./errors.js";
+import { ClientTransaction } from "./transaction.js";
 
 /** A key or value: strings are sent as UTF-8. */
 export type Bytes = string | Buffer | Uint8Array;
@@ -139,6 +140,25 @@ export class TesseraClient {
   /** Sends any command and returns the raw protocol reply (error replies resolve, not reject). */
   commandReply(name: string, args: readonly RequestArg[]): Promise<Reply> {
     return this.connection.send(name, args);
+  }
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  /**
+   * A MULTI ... EXEC block: queue commands with `.command(name, ...args)`, then `.exec()`.
+   * Every key must be on one partition (use a {hash tag}); see ClientTransaction.
+   */
+  multi(): ClientTransaction {
+    return new ClientTransaction((name, args) => this.connection.send(name, args), arg);
+  }
+
+  /** WATCH: the next exec() on this connection resolves null if one of these keys is written first. */
+  async watch(...keys: Bytes[]): Promise<"OK"> {
+    return expectOk("WATCH", await this.connection.send("WATCH", keys));
+  }
+
+  async unwatch(): Promise<"OK"> {
+    return expectOk("UNWATCH", await this.connection.send("UNWATCH", []));
   }
 
   // ---- strings ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ const GROUP_TITLES: readonly (readonly [CommandGroup, string])[] = [
   ["keyspace", "Keyspace"],
   ["expiry", "Expiry"],
   ["scan", "Scans"],
+  ["transactions", "Transactions"],
   ["server", "Server"],
   ["connection", "Connection"],
 ];

@@ -63,7 +63,7 @@ export type CommandMerge =
   | "min" // LASTSAVE: the smallest of the integer replies
   | "random"; // RANDOMKEY: one of the non-nil replies, picked at random (nil if none)
 
-export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "server" | "connection";
+export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "transactions" | "server" | "connection";
 
 export interface CommandSpec {
   /** Dense numeric id (index in COMMANDS); this is what travels on the rings and the wire. */
@@ -228,9 +228,22 @@ const ENTRIES: readonly Entry[] = [
     "KEYS pattern", "All keys matching a glob pattern, in byte order (use SCAN on large keyspaces)."),
 
   // ---- connection and server (answered by the router) ----------------------------------
+  // ---- transactions (router/transaction.ts; the partition runs EXEC's commands as one unit) --
+  cmd("MULTI", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "transactions",
+    "MULTI", "Start a transaction: later commands are queued (+QUEUED) until EXEC or DISCARD."),
+  cmd("EXEC", 1, NO_KEYS, CONNECTION, "router", "none", "transactions",
+    "EXEC",
+    "Run the queued commands as one unit and reply with their replies; nil if a WATCHed key changed. Every key (watched ones too) must be on one partition: use {hash tags}."),
+  cmd("DISCARD", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "transactions",
+    "DISCARD", "Drop the queued commands and leave the transaction; forget WATCHed keys."),
+  cmd("WATCH", -2, ALL_KEYS, FAST | CONNECTION, "router", "none", "transactions",
+    "WATCH key [key ...]",
+    "EXEC will fail (nil) if one of these keys is written before it runs. The keys must be on one partition."),
+  cmd("UNWATCH", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "transactions",
+    "UNWATCH", "Forget every WATCHed key."),
   cmd("PING", -1, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "connection",
     "PING [message]", "PONG, or the message."),
-  cmd("ECHO", 2, NO_KEYS, FAST | CONNECTION, "router", "none", "connection",
+  cmd("ECHO", 2, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "connection",
     "ECHO message", "The message."),
   cmd("HELLO", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
     "HELLO [protover [AUTH username password] [SETNAME name]]",
@@ -252,7 +265,7 @@ const ENTRIES: readonly Entry[] = [
     "FLUSHDB [ASYNC | SYNC]", "Same as FLUSHALL (Tessera has one database)."),
   cmd("QUIT", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
     "QUIT", "Close the connection after replying OK (arguments are ignored, as in Redis)."),
-  cmd("TIME", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "server",
+  cmd("TIME", 1, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "server",
     "TIME", "Server time as [unix-seconds, microseconds]."),
   cmd("SLOWLOG", -2, NO_KEYS, ADMIN | CONNECTION, "router", "none", "server",
     "SLOWLOG GET [count] | LEN | RESET | HELP",

@@ -39,6 +39,7 @@ import { ErrorTally } from "./error-tally.js";
 import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
 import { redactSecrets, Slowlog, type SlowCommand } from "./slowlog.js";
 import { ErrorWatchSink, MapErrorWatchSink } from "./routing/error-watch-sink.js";
+import { copyArgv, encodeExecArgv, MAX_TRANSACTION_COMMANDS, MAX_TRANSACTION_FRAMES, QueuedTransaction, TransactionErrors } from "./transaction.js";
 
 export interface RouterOptions {
   config: ServerConfig;
@@ -53,7 +54,7 @@ export interface RouterOptions {
 }
 
 /** How the parts of a fanned-out command are put back together. */
-const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4, First: 5, Min: 6, Random: 7 } as const;
+const MergeKind = { Mget: 0, Sum: 1, Ok: 2, Keys: 3, Scan: 4, First: 5, Min: 6, Random: 7, Exec: 8 } as const;
 type MergeKind = (typeof MergeKind)[keyof typeof MergeKind];
 
 /** Parts of a command that runs on several partitions. Allocated per command: not the hot path. */
@@ -61,6 +62,11 @@ class Fanout {
   readonly sinks: CollectingSink[] = [];
   /** MGET: for each part, the index (0-based among the keys) of each key it was given. */
   readonly keyIndexes: number[][] = [];
+  /**
+   * EXEC with router-run commands: per queued command, the router's reply, or null where the
+   * partition's array supplies the next element.
+   */
+  execRouterReplies: (Reply | null)[] | null = null;
   constructor(
     readonly kind: MergeKind,
     /** MGET: number of keys; SCAN: page limit. */
@@ -92,7 +98,20 @@ const RECENTLY_CLOSED_KEPT = 1024;
 /** Idle PendingRequests kept for reuse. */
 const POOL_MAX = 4096;
 
+/** How the router answered a transaction command: what INFO commandstats counts where. */
+const enum TxnOutcome {
+  /** Answered by the router. */
+  Answered,
+  /** Answered by the router with an error (failed_calls). */
+  Failed,
+  /** Refused before it ran (rejected_calls, counted where refused). */
+  Rejected,
+  /** Sent to a partition, which counts it. */
+  Sent,
+}
+
 const LIMIT = Buffer.from("LIMIT");
+const UNWATCH_ARGV: readonly Uint8Array[] = [Buffer.from("UNWATCH")];
 const CURSOR = Buffer.from("CURSOR");
 const MATCH = Buffer.from("MATCH");
 
@@ -222,6 +241,8 @@ export class Router implements ServerContext {
   closeSession(session: ClientSession): void {
     if (session.closed) return;
     session.closed = true;
+    session.transaction = null;
+    if (session.watchPartition >= 0) this.forgetWatches(session);
     this.liveSessions.delete(session.id);
     this.recentlyClosed.set(session.id, { remoteAddress: session.remoteAddress, name: session.name });
     if (this.recentlyClosed.size > RECENTLY_CLOSED_KEPT) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
@@ -347,6 +368,7 @@ export class Router implements ServerContext {
     const argc = argv.length;
     if (!arityOk(spec, argc) || (spec.keyStep > 1 && (argc - spec.firstKey) % spec.keyStep !== 0)) {
       this.rejectedCalls[spec.id]!++;
+      if (session.transaction !== null) session.transaction.aborted = true;
       this.replyError(session, out, tag, "ERR", Errors.wrongArity(spec.name));
       return;
     }
@@ -355,7 +377,16 @@ export class Router implements ServerContext {
     // as in Redis.
     if (!session.authenticated && (spec.flags & CommandFlag.NO_AUTH) === 0) {
       this.rejectedCalls[spec.id]!++;
+      if (session.transaction !== null) session.transaction.aborted = true;
       this.replyError(session, out, tag, "NOAUTH", Errors.noAuth());
+      return;
+    }
+    if (spec.group === "transactions") {
+      this.transactionCommand(session, spec, argv, out, tag);
+      return;
+    }
+    if (session.transaction !== null && spec.id !== Cmd.QUIT) {
+      this.queueInTransaction(session, session.transaction, spec, argv, out, tag);
       return;
     }
     if (this.tokensInUse + this.partitions > MAX_TOKENS && spec.route !== "router") {
@@ -396,6 +427,225 @@ export class Router implements ServerContext {
     const req = this.enqueue(session, out, tag);
     req.buffer.error(code, message);
     req.done = true;
+  }
+
+  /** An unknown command (the front end found no such name): answered, and a queued transaction is aborted. */
+  rejectUnknownCommand(session: ClientSession, out: ReplyTarget, tag: number, message: string): void {
+    if (session.transaction !== null) session.transaction.aborted = true;
+    this.replyError(session, out, tag, "ERR", message);
+  }
+
+  /** A status reply queued like any other, so order is kept. */
+  private replyStatus(session: ClientSession, out: ReplyTarget, tag: number, text: string): void {
+    if (session.closed) return;
+    session.pendingReplies++;
+    if (session.head === null) {
+      out.beginReply(tag);
+      out.status(text);
+      this.endDirect(session, out, tag);
+      return;
+    }
+    const req = this.enqueue(session, out, tag);
+    req.buffer.status(text);
+    req.done = true;
+  }
+
+  // ---- transactions (transaction.ts) ---------------------------------------------------
+
+  /** MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
+  private transactionCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    // INFO commandstats: what the router answers itself is counted here; WATCH, and UNWATCH and
+    // EXEC that reach a partition, are counted by the partition that runs them.
+    const start = performance.now();
+    const outcome = this.transactionCommandRun(session, spec, argv, out, tag);
+    if (outcome === TxnOutcome.Answered || outcome === TxnOutcome.Failed) {
+      this.routerTiming.record(spec.id, (performance.now() - start) * 1000, outcome === TxnOutcome.Failed, this.config.slowlogLogSlowerThanUs, argv, session.id);
+    }
+  }
+
+  /** How a transaction command was answered, for INFO commandstats. */
+  private transactionCommandRun(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): TxnOutcome {
+    const txn = session.transaction;
+    switch (spec.id) {
+      case Cmd.MULTI:
+        // Not an abort of the transaction already open, as in Redis.
+        if (txn !== null) {
+          this.replyError(session, out, tag, "ERR", TransactionErrors.nestedMulti());
+          return TxnOutcome.Failed;
+        }
+        session.transaction = new QueuedTransaction();
+        this.replyStatus(session, out, tag, "OK");
+        return TxnOutcome.Answered;
+      case Cmd.DISCARD:
+        if (txn === null) {
+          this.replyError(session, out, tag, "ERR", TransactionErrors.discardWithoutMulti());
+          return TxnOutcome.Failed;
+        }
+        session.transaction = null;
+        this.unwatch(session, out, tag); // the partition counts the UNWATCH it runs, not this DISCARD
+        return TxnOutcome.Answered;
+      case Cmd.UNWATCH:
+        // Inside MULTI it is queued in Redis and does nothing useful there; here it is refused.
+        if (txn !== null) {
+          txn.aborted = true;
+          this.replyError(session, out, tag, "ERR", TransactionErrors.notAllowed());
+          return TxnOutcome.Failed;
+        }
+        return this.unwatch(session, out, tag) ? TxnOutcome.Sent : TxnOutcome.Answered;
+      case Cmd.WATCH:
+        return this.watch(session, spec, argv, out, tag);
+      case Cmd.EXEC:
+        return this.exec(session, spec, argv, out, tag);
+    }
+    throw new Error(`Router.transactionCommand: ${spec.name} is not a transaction command`);
+  }
+
+  /** The one partition all of `argv`'s keys live on, or -1 when they are on several. Keyless: -2. */
+  private partitionOfKeys(spec: CommandSpec, argv: readonly Uint8Array[]): number {
+    if (spec.firstKey === 0 || argv.length <= spec.firstKey) return -2;
+    const partition = this.slotMap.partitionOfKey(argv[spec.firstKey]!);
+    const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+    for (let i = spec.firstKey + spec.keyStep; i <= last; i += spec.keyStep) {
+      if (this.slotMap.partitionOfKey(argv[i]!) !== partition) return -1;
+    }
+    return partition;
+  }
+
+  /** A command between MULTI and EXEC: checked now (a refusal aborts the transaction), run at EXEC. */
+  private queueInTransaction(session: ClientSession, txn: QueuedTransaction, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    if ((spec.flags & CommandFlag.TXN_OK) === 0) {
+      txn.aborted = true;
+      this.rejectedCalls[spec.id]!++;
+      this.replyError(session, out, tag, "ERR", TransactionErrors.notAllowed());
+      return;
+    }
+    if (spec.route === "router") txn.routerCommands++;
+    else {
+      const p = this.partitionOfKeys(spec, argv);
+      const expected = txn.partition >= 0 ? txn.partition : session.watchPartition;
+      if (p === -1 || (p >= 0 && expected >= 0 && p !== expected)) {
+        txn.aborted = true;
+        this.rejectedCalls[spec.id]!++;
+        this.replyError(session, out, tag, "CROSSSLOT", TransactionErrors.crossPartition());
+        return;
+      }
+      if (p >= 0) txn.partition = p;
+    }
+    let bytes = 0;
+    for (const a of argv) bytes += a.length;
+    const maxBytes = MAX_TRANSACTION_FRAMES * this.config.maxFrameBytes;
+    if (txn.commands.length >= MAX_TRANSACTION_COMMANDS || txn.bytes + bytes > maxBytes) {
+      txn.aborted = true;
+      this.replyError(session, out, tag, "ERR", TransactionErrors.tooLarge(txn.commands.length + 1, txn.bytes + bytes, maxBytes));
+      return;
+    }
+    txn.bytes += bytes;
+    txn.commands.push({ spec, argv: copyArgv(argv) });
+    this.replyStatus(session, out, tag, "QUEUED");
+  }
+
+  private watch(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): TxnOutcome {
+    if (session.transaction !== null) {
+      this.replyError(session, out, tag, "ERR", TransactionErrors.watchInsideMulti());
+      return TxnOutcome.Failed;
+    }
+    const p = this.partitionOfKeys(spec, argv);
+    if (p === -1 || (session.watchPartition >= 0 && p !== session.watchPartition)) {
+      this.rejectedCalls[spec.id]!++;
+      this.replyError(session, out, tag, "CROSSSLOT", TransactionErrors.crossPartition());
+      return TxnOutcome.Rejected;
+    }
+    session.watchPartition = p;
+    // The partition notes the versions in the order of this session's other commands, and answers OK.
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    req.partsMissing = 1;
+    this.ports[p]!.submit(this.allocToken(req, 0), spec, argv, session.id);
+    return TxnOutcome.Sent;
+  }
+
+  /** UNWATCH (or DISCARD): the partition holding the watches forgets them and answers OK. True when it was sent there. */
+  private unwatch(session: ClientSession, out: ReplyTarget, tag: number): boolean {
+    const p = session.watchPartition;
+    if (p < 0) {
+      this.replyStatus(session, out, tag, "OK");
+      return false;
+    }
+    session.watchPartition = -1;
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    req.partsMissing = 1;
+    this.ports[p]!.submit(this.allocToken(req, 0), this.unwatchSpec, UNWATCH_ARGV, session.id);
+    return true;
+  }
+
+  private exec(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): TxnOutcome {
+    const txn = session.transaction;
+    if (txn === null) {
+      this.replyError(session, out, tag, "ERR", TransactionErrors.execWithoutMulti());
+      return TxnOutcome.Failed;
+    }
+    session.transaction = null;
+    const watchPartition = session.watchPartition;
+    if (txn.aborted) {
+      if (watchPartition >= 0) this.forgetWatches(session);
+      this.replyError(session, out, tag, "EXECABORT", TransactionErrors.execAbort());
+      return TxnOutcome.Failed;
+    }
+    const partition = txn.partition >= 0 ? txn.partition : watchPartition;
+    // Router-run commands (PING, ECHO, TIME) answer now; their replies join the partition's.
+    let routerReplies: (Reply | null)[] | null = null;
+    if (txn.routerCommands > 0) {
+      routerReplies = [];
+      for (const c of txn.commands) {
+        if (c.spec.route !== "router") {
+          routerReplies.push(null);
+          continue;
+        }
+        const sink = new CollectingSink();
+        this.runRouterCommand(session, c.spec, c.argv, sink);
+        routerReplies.push(sink.take()[0]!);
+      }
+    }
+    session.pendingReplies++;
+    const req = this.enqueue(session, out, tag);
+    if (partition < 0) {
+      // Nothing for a partition: every reply is the router's.
+      req.buffer.array(txn.commands.length);
+      for (const r of routerReplies ?? []) writeReply(req.buffer, r!);
+      req.done = true;
+      this.flush(session);
+      return TxnOutcome.Answered;
+    }
+    session.watchPartition = -1; // the partition forgets them as it runs EXEC
+    const partitionCommands = routerReplies === null ? txn.commands : txn.commands.filter((c) => c.spec.route !== "router");
+    // The name as the client sent it: the slowlog shows it so.
+    const execArgv = encodeExecArgv(argv[0]!, watchPartition >= 0, partitionCommands);
+    if (routerReplies !== null) {
+      const fanout = new Fanout(MergeKind.Exec, txn.commands.length);
+      fanout.execRouterReplies = routerReplies;
+      fanout.sinks.push(new CollectingSink());
+      req.fanout = fanout;
+    }
+    req.partsMissing = 1;
+    this.ports[partition]!.submit(this.allocToken(req, 0), spec, execArgv, session.id);
+    return TxnOutcome.Sent;
+  }
+
+  /** Clears a session's watches on their partition without a reply (EXECABORT, a closed session). */
+  private forgetWatches(session: ClientSession): void {
+    const p = session.watchPartition;
+    session.watchPartition = -1;
+    const req = this.pool.pop() ?? new PendingRequest();
+    req.partsMissing = 1; // session stays null: onReply drops the OK
+    const token = this.allocToken(req, 0);
+    try {
+      this.ports[p]!.submit(token, this.unwatchSpec, UNWATCH_ARGV, session.id);
+    } catch {
+      // The server is stopping (the partition takes no more requests): the watches go with it.
+      this.freeToken(token);
+      this.release(req);
+    }
   }
 
   private routeSingle(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
@@ -496,6 +746,10 @@ export class Router implements ServerContext {
     req.partsMissing = this.partitions;
     for (let p = 0; p < this.partitions; p++) fanout.sinks.push(new CollectingSink());
     for (let p = 0; p < this.partitions; p++) this.ports[p]!.submit(this.allocToken(req, p), spec, partArgv, session.id);
+  }
+
+  private get unwatchSpec(): CommandSpec {
+    return COMMANDS[Cmd.UNWATCH!]!;
   }
 
   private routeRouter(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
@@ -769,6 +1023,10 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
     if (r.length !== 1) throw new Error(`partition sent ${r.length} replies for one request`);
     return r[0]!;
   });
+  if (fanout.kind === MergeKind.Exec) {
+    writeExecReply(parts[0]!, fanout.execRouterReplies!, sink);
+    return;
+  }
   const err = firstError(parts);
   if (err !== null) {
     sink.error(err.code, err.message);
@@ -837,4 +1095,19 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
       return;
     }
   }
+}
+
+/**
+ * EXEC's reply when some queued commands ran on the router: the partition's array with the
+ * router's replies put back in their places. A nil (a watched key changed) or an error from the
+ * partition is the whole reply.
+ */
+function writeExecReply(partitionReply: Reply, routerReplies: readonly (Reply | null)[], sink: ReplySink): void {
+  if (partitionReply.kind !== "array") {
+    writeReply(sink, partitionReply);
+    return;
+  }
+  sink.array(routerReplies.length);
+  let next = 0;
+  for (const r of routerReplies) writeReply(sink, r ?? partitionReply.items[next++]!);
 }

@@ -12,6 +12,7 @@
 import type { ReplySink } from "@tessera/proto";
 
 import type { ErrorTally } from "./error-tally.js";
+import type { QueuedTransaction } from "./transaction.js";
 
 export type SessionProtocol = "native" | "resp";
 
@@ -69,6 +70,10 @@ export class ClientSession implements Session {
   pendingReplies = 0;
   /** Where the front end counts the error replies it writes (the router's; null: not counted). */
   errorReplies: ErrorTally | null = null;
+  /** Between MULTI and EXEC/DISCARD: the queued commands (router/transaction.ts). */
+  transaction: QueuedTransaction | null = null;
+  /** The partition holding this session's WATCHed keys' versions; -1 when it watches none. */
+  watchPartition = -1;
   /** @internal Oldest request whose reply has not gone out (the reply queue is a linked list). */
   head: PendingLink | null = null;
   /** @internal Newest request. */

@@ -22,6 +22,7 @@ import { ensureDir, snapshotDir, walDir } from "./segment-files.js";
 import { recoverPartition, type RecoveryResult } from "./recovery.js";
 import { SnapshotWriter, type SnapshotResult } from "./snapshot-writer.js";
 import { compact, type CompactionResult } from "./compaction.js";
+import { TXN_COMMIT_ARGV } from "./record-codec.js";
 
 export interface DurabilityConfig {
   /** The server's data directory; this partition keeps its files under <dir>/p<partitionId>/. */
@@ -79,11 +80,16 @@ export interface OpenOptions {
 class WalAppender implements WriteLog {
   replaying = false;
   writer: WalWriter | null = null;
+  /** Nonzero between beginTransaction and endTransaction: the records carry it. */
+  txid = 0;
+  /** Records appended in the open transaction. */
+  txnRecords = 0;
   append(argv: readonly Uint8Array[]): void {
     if (this.replaying) return;
     const w = this.writer;
     if (w === null) throw new Error("PartitionDurability: write logged before recover() ran");
-    w.append(argv);
+    if (this.txid !== 0) this.txnRecords++;
+    w.append(argv, this.txid);
   }
 }
 
@@ -141,6 +147,29 @@ export class PartitionDurability {
   /** Pass to the engine's options. Appends go to the current batch; commitBatch() writes them. */
   get writeLog(): WriteLog {
     return this.appender;
+  }
+
+  /**
+   * The writes logged until endTransaction() are one unit: each record carries a transaction id
+   * (the LSN of the first) and endTransaction() appends the commit record (argv `EXEC`, same id)
+   * after them. Recovery applies them only when that commit record is on disk, so a crash that
+   * tears the batch's write cannot leave half a transaction applied. A transaction with no
+   * writes logs nothing.
+   */
+  beginTransaction(): void {
+    const w = this.writer;
+    if (w === null) throw new Error("PartitionDurability.beginTransaction before recover()");
+    if (this.appender.txid !== 0) throw new Error("PartitionDurability.beginTransaction: one is already open");
+    this.appender.txid = w.nextLsn;
+    this.appender.txnRecords = 0;
+  }
+
+  endTransaction(): void {
+    const a = this.appender;
+    if (a.txid === 0) throw new Error("PartitionDurability.endTransaction without beginTransaction");
+    if (a.txnRecords > 0) this.writer!.append(TXN_COMMIT_ARGV, a.txid);
+    a.txid = 0;
+    a.txnRecords = 0;
   }
 
   /**

@@ -5,7 +5,10 @@
  *        0     4  payloadBytes  (u32)  length of the payload that follows the 24-byte header
  *        4     4  crc           (u32)  CRC-32C over bytes [8, 24 + payloadBytes): lsn, txid, payload
  *        8     8  lsn           (u64)  log sequence number, +1 per record, never reused
- *       16     8  txid          (u64)  0 = not part of a distributed transaction (room for 2PC)
+ *       16     8  txid          (u64)  0 = not part of a transaction; else the transaction's id
+ *                                       (the LSN of its first record): its records are applied
+ *                                       at recovery only once its commit record (argv `EXEC`,
+ *                                       the same txid) is read
  *       24     n  payload       argv:  u32 argc, then per argument u32 length + bytes
  *
  * The CRC starts at the LSN so a record copied to the wrong place (or a zero-filled page, whose
@@ -15,6 +18,8 @@
 import { crc32c } from "./crc32c.js";
 
 export const RECORD_HEADER_BYTES = 24;
+/** The argv of a transaction's commit record: the last record with its txid. */
+export const TXN_COMMIT_ARGV: readonly Uint8Array[] = [new TextEncoder().encode("EXEC")];
 /** Upper bound on one record's payload: larger lengths in a file can only be corruption. */
 export const MAX_RECORD_PAYLOAD_BYTES = 1 << 30;
 

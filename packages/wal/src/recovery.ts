@@ -11,6 +11,7 @@ import { listLsnFiles, SNAPSHOT_SUFFIX } from "./segment-files.js";
 import type { SnapshotHeader } from "./snapshot-format.js";
 import { loadSnapshot, SnapshotCorruptError } from "./snapshot-reader.js";
 import { estimateReplayKeys, replayWal, type WalReplayResult } from "./wal-replay.js";
+import { TXN_COMMIT_ARGV } from "./record-codec.js";
 
 export interface RecoveryResult {
   /** Keys in the engine after recovery. */
@@ -28,6 +29,8 @@ export interface RecoveryResult {
   replayErrors: number;
   /** Replayed records naming a command this build does not know (skipped). */
   unknownCommands: number;
+  /** Transactions whose commit record was not in the WAL (a torn tail): skipped whole. */
+  incompleteTransactions: number;
 }
 
 export interface RecoverOptions {
@@ -108,7 +111,11 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
     const lastName = new Uint8Array(16);
     let lastNameLength = -1;
     let lastSpec: CommandSpec | undefined;
-    const wal = replayWal(o.walDir, fromLsn, (argv) => {
+    // A transaction's records (txid != 0) wait here until its commit record: all or none.
+    let txnId = 0;
+    let txnRecords: Uint8Array[][] = [];
+    let incompleteTransactions = 0;
+    const apply = (argv: Uint8Array[]): void => {
       const name = argv[0]!;
       let spec = lastSpec;
       if (!sameBytes(name, lastName, lastNameLength)) {
@@ -132,7 +139,30 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
         sinceProgress = 0;
         o.onProgress(engine.stats().keys);
       }
+    };
+    const wal = replayWal(o.walDir, fromLsn, (argv, _lsn, txid) => {
+      if (txnId !== 0 && txid !== txnId) {
+        // The transaction's commit record never reached the disk (the crash tore its batch):
+        // none of it was acknowledged, none of it is applied.
+        incompleteTransactions++;
+        txnId = 0;
+        txnRecords = [];
+      }
+      if (txid === 0) {
+        apply(argv);
+        return;
+      }
+      if (isCommitRecord(argv)) {
+        for (const r of txnRecords) apply(r);
+        txnId = 0;
+        txnRecords = [];
+        return;
+      }
+      txnId = txid;
+      // The argv views point into the replay's read buffer, which the next chunk reuses.
+      txnRecords.push(argv.map((a) => a.slice()));
     });
+    if (txnId !== 0) incompleteTransactions++;
     // Leaves loading mode before the clock stops: its work (the expired-key sweep, an ordered
     // index rebuilt after a long replay) is recovery time too.
     loaded = true;
@@ -149,11 +179,20 @@ export function recoverPartition(engine: DurableEngine, o: RecoverOptions): Reco
       wal,
       replayErrors: sink.errors,
       unknownCommands,
+      incompleteTransactions,
     };
   } finally {
     if (!loaded) engine.loadEnd?.();
     o.setReplaying(false);
   }
+}
+
+/** A transaction's commit record: argv `EXEC` alone. */
+function isCommitRecord(argv: readonly Uint8Array[]): boolean {
+  if (argv.length !== TXN_COMMIT_ARGV.length) return false;
+  const a = argv[0]!;
+  const c = TXN_COMMIT_ARGV[0]!;
+  return a.length === c.length && sameBytes(a, c, c.length);
 }
 
 /** True when `a` equals the first `length` bytes of `b` (length -1: nothing cached). */

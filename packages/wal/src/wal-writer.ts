@@ -168,11 +168,14 @@ export class WalWriter {
     return this.end - this.writtenEnd;
   }
 
-  /** Append one record to the current batch. Never touches the disk. */
-  append(argv: readonly Uint8Array[]): void {
+  /**
+   * Append one record to the current batch. Never touches the disk. `txid` is nonzero for the
+   * records of a transaction (record-codec.ts; recovery applies them only with their commit).
+   */
+  append(argv: readonly Uint8Array[], txid = 0): void {
     const need = RECORD_HEADER_BYTES + argvPayloadBytes(argv);
     if (this.end + need > this.buf.length) this.grow(this.end + need);
-    this.end = encodeRecord(this.buf, this.end, this.lsn, 0, argv);
+    this.end = encodeRecord(this.buf, this.end, this.lsn, txid, argv);
     this.lsn++;
   }
 

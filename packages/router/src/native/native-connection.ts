@@ -140,7 +140,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
     }
     const spec = req.command;
     if (spec === undefined) {
-      this.router.replyError(this.session, this, req.id, "ERR", Errors.unknownCommand(req.nameString()));
+      this.router.rejectUnknownCommand(this.session, this, req.id, Errors.unknownCommand(req.nameString()));
       return;
     }
     const argv = req.argv;

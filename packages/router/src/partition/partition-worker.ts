@@ -37,11 +37,12 @@ import { PartitionDurability, nodeFs, type DurabilityFs, type DurableEngine } fr
 import type { HostToWorker, PartitionStatsMessage, PartitionWorkerData, WorkerToHost } from "./worker-protocol.js";
 import { FSYNC_POLICY_CODES, SETTINGS_WORDS } from "./worker-protocol.js";
 import { CommandTiming } from "./command-timing.js";
+import { TransactionRunner } from "./transaction-runner.js";
 
 // ---- the seams this worker drives ---------------------------------------------------------
 
 /** What the worker needs of the engine: H1's PartitionEngine, or a transport-test fixture. */
-type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats"> & Partial<Pick<PartitionEngine, "setMaxMemoryBytes">>;
+type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats"> & Partial<Pick<PartitionEngine, "setMaxMemoryBytes" | "setWriteLog">>;
 type EngineConstructor = new (options: EngineOptions) => Engine;
 
 if (parentPort === null) throw new Error("partition-worker must run as a worker thread");
@@ -71,6 +72,19 @@ let executed = 0;
 let responseSpaceWaits = 0;
 /** INFO commandstats and the slowlog's raw material. */
 const timing = new CommandTiming(data.commandStats);
+/** EXEC, WATCH, UNWATCH (transaction-runner.ts). */
+const transactions = new TransactionRunner({
+  execute: (spec, argv, out) => engine.execute(spec, argv, out),
+  get durability() {
+    return durability;
+  },
+  get setWriteLog() {
+    const e = engine;
+    return e.setWriteLog === undefined ? null : (log: { append(argv: readonly Uint8Array[]): void }) => e.setWriteLog!(log);
+  },
+  timing,
+  partitionId,
+});
 
 // ---- pump state ----------------------------------------------------------------------------
 
@@ -127,8 +141,9 @@ function executeBatch(): number {
     } else {
       argv = readRequestBody(requests.bytes, view, offset + REQUEST_HEADER_BYTES, end);
     }
-    const isWrite = (spec.flags & WRITE) !== 0;
-    if (isWrite && failed !== null) {
+    const isTransaction = TransactionRunner.handles(spec.id);
+    const isWrite = isTransaction ? spec.id === CMD_EXEC && TransactionRunner.execWrites(argv) : (spec.flags & WRITE) !== 0;
+    if (isWrite && failed !== null && !isTransaction) {
       // Refused, not executed: its reply says so, and is not rewritten by the batch's commit.
       writer.begin(token, 0);
       writer.error("IOERR", `partition ${partitionId} cannot write to disk (${failed.message}); writes are refused until it recovers`);
@@ -140,7 +155,8 @@ function executeBatch(): number {
     }
     writer.begin(token, isWrite ? STAGED_WRITE : 0);
     try {
-      if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE || spec.id === CMD_SAVE) snapshotCommand(spec.id, argv, writer);
+      if (isTransaction) transactions.run(spec, argv, requestClientId(view, offset), writer, slowUs);
+      else if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE || spec.id === CMD_SAVE) snapshotCommand(spec.id, argv, writer);
       else engine.execute(spec, argv, writer);
       writer.end();
     } catch (e) {
@@ -156,7 +172,8 @@ function executeBatch(): number {
     // OOM is a refusal before the write (Redis counts it in rejected_calls); other errors are failures.
     const isError = writer.isError(reply);
     if (isError && writer.errorCodeIs(reply, "OOM")) timing.reject(spec.id);
-    else timing.record(spec.id, (now - last) * 1000, isError, slowUs, argv, requestClientId(view, offset));
+    // EXEC's arguments are the packed transaction; its commands were logged each on its own.
+    else timing.record(spec.id, (now - last) * 1000, isError, slowUs, spec.id === CMD_EXEC ? argv.slice(0, 1) : argv, requestClientId(view, offset));
     last = now;
     n++;
   }
@@ -244,6 +261,7 @@ function publishStaged(): boolean {
   return true;
 }
 
+const CMD_EXEC = Cmd.EXEC!;
 const CMD_BGSAVE = Cmd.BGSAVE!;
 const CMD_LASTSAVE = Cmd.LASTSAVE!;
 const CMD_SAVE = Cmd.SAVE!;
@@ -657,6 +675,9 @@ async function main(): Promise<void> {
     recoveredKeys = recovered.keys;
     recoveryMs = recovered.ms;
     if (recovered.truncatedBytes > 0) log(`recovery truncated a torn WAL tail of ${recovered.truncatedBytes} bytes`);
+    if (recovered.incompleteTransactions > 0) {
+      log(`recovery skipped ${recovered.incompleteTransactions} transaction(s) whose commit record was not in the WAL (never acknowledged)`);
+    }
     for (const c of recovered.corruptSnapshots) log(`recovery skipped corrupt snapshot ${c.path}: ${c.reason}`);
   }
   // The interval also keeps this thread alive: a pending Atomics.waitAsync does not.

@@ -127,12 +127,12 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     const name = argv[0]!;
     const spec: CommandSpec | undefined = lookupCommand(name);
     if (spec === undefined) {
-      router.replyError(session, this, 0, "ERR", unknownCommandMessage(argv));
+      router.rejectUnknownCommand(session, this, 0, unknownCommandMessage(argv));
       return;
     }
     // Unauthenticated: no SCAN translation (it would register cursors and could answer a
     // syntax error); the router answers NOAUTH for the command as sent.
-    if (spec.id === Cmd.SCAN && argv.length >= 2 && session.authenticated) {
+    if (spec.id === Cmd.SCAN && argv.length >= 2 && session.authenticated && session.transaction === null) {
       const t = translateRedisScan(argv, this.owner.scanCursors);
       if (t.kind === "native") {
         this.rewriteReply(REWRITE_SCAN_CURSOR);
@@ -145,7 +145,8 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
       }
       return;
     }
-    if (session.pendingReplies > 0 && (spec.id === Cmd.HELLO || spec.id === Cmd.CONFIG)) {
+    // In a transaction they are refused (not allowed there): no map to restore.
+    if (session.pendingReplies > 0 && (spec.id === Cmd.HELLO || spec.id === Cmd.CONFIG) && session.transaction === null) {
       this.dispatchQueuedMapReply(router, session, spec, argv);
       return;
     }

@@ -145,6 +145,7 @@ export function aclCategories(c: CommandSpec): string[] {
   if (c.group === "string") cats.push("@string");
   if (c.group === "keyspace" || c.group === "expiry" || c.group === "scan") cats.push("@keyspace");
   if (c.group === "connection") cats.push("@connection");
+  if (c.group === "transactions") cats.push("@transaction");
   return cats;
 }
 
@@ -162,6 +163,8 @@ export function redisGroup(c: CommandSpec): string {
       return "server";
     case "connection":
       return "connection";
+    case "transactions":
+      return "transactions";
   }
 }
 

@@ -1,0 +1,155 @@
+/**
+ * EXEC, WATCH and UNWATCH as a partition runs them (router/transaction.ts builds the requests).
+ *
+ * EXEC's commands run back to back inside one request, so no other client's command can come
+ * between them: that is the whole of the isolation a single-threaded partition needs. Their
+ * writes are logged as one WAL transaction (a txid on each record, then a commit record), so
+ * recovery applies all of them or none. As in Redis there is no rollback: a command that fails
+ * at run time (WRONGTYPE, a non-integer INCR) answers its error in the array and the others
+ * still run.
+ */
+import { commandByNameBytes, COMMANDS, CommandFlag, Cmd, type CommandSpec, type ReplySink } from "@tessera/proto";
+import type { CommandTiming } from "./command-timing.js";
+import { WatchedKeys } from "./watched-keys.js";
+
+/** What the runner needs of the worker. */
+export interface TransactionHost {
+  /** Runs one command (the engine's execute, or the worker's BGSAVE/LASTSAVE/SAVE). */
+  execute(spec: CommandSpec, argv: readonly Uint8Array[], out: ReplySink): void;
+  /** Null without a data directory. */
+  durability: {
+    failed: Error | null;
+    beginTransaction(): void;
+    endTransaction(): void;
+    readonly writeLog: { append(argv: readonly Uint8Array[]): void };
+  } | null;
+  /** Puts a write log in front of the engine's (null when the engine has none to replace). */
+  setWriteLog: ((log: { append(argv: readonly Uint8Array[]): void }) => void) | null;
+  timing: CommandTiming;
+  partitionId: number;
+}
+
+/** A parsed internal EXEC request. */
+interface ExecRequest {
+  watching: boolean;
+  commands: { spec: CommandSpec; argv: Uint8Array[] }[];
+  /** True when a command writes: the reply is a write's (IOERR when the batch's commit fails). */
+  writes: boolean;
+}
+
+const WRITE = CommandFlag.WRITE;
+const CMD_EXEC = Cmd.EXEC!;
+const CMD_WATCH = Cmd.WATCH!;
+
+export class TransactionRunner {
+  private watched: WatchedKeys | null = null;
+
+  constructor(private readonly host: TransactionHost) {}
+
+  /** True for the commands this runner answers. */
+  static handles(id: number): boolean {
+    return id === CMD_EXEC || id === CMD_WATCH || id === Cmd.UNWATCH;
+  }
+
+  /** Whether EXEC's reply must be treated as a write's (see ExecRequest.writes). */
+  static execWrites(argv: readonly Uint8Array[]): boolean {
+    const r = parseExec(argv);
+    return typeof r !== "string" && r.writes;
+  }
+
+  /**
+   * Runs WATCH, UNWATCH or EXEC of client `clientId`, writing its one reply into `out`. Slow
+   * commands of the transaction are timed and logged each on its own, as Redis does.
+   */
+  run(spec: CommandSpec, argv: readonly Uint8Array[], clientId: number, out: ReplySink, slowUs: number): void {
+    if (spec.id === CMD_WATCH) {
+      const w = this.startWatching();
+      if (w === null) {
+        out.error("ERR", `WATCH is not available: partition ${this.host.partitionId}'s engine has no write log to count writes with`);
+        return;
+      }
+      w.watch(clientId, argv.slice(1));
+      out.ok();
+      return;
+    }
+    if (spec.id !== CMD_EXEC) {
+      this.watched?.unwatch(clientId);
+      out.ok();
+      return;
+    }
+    const exec = parseExec(argv);
+    if (typeof exec === "string") {
+      out.error("ERR", `partition ${this.host.partitionId}: malformed internal EXEC request (${exec})`);
+      return;
+    }
+    if (exec.watching && (this.watched === null || !this.watched.takeUnchanged(clientId))) {
+      out.nil(); // a watched key was written (or the partition restarted since WATCH): nothing runs
+      return;
+    }
+    const durability = this.host.durability;
+    if (exec.writes && durability !== null && durability.failed !== null) {
+      // All or nothing: a transaction with a write does not start while the disk refuses writes.
+      out.error("IOERR", `partition ${this.host.partitionId} cannot write to disk (${durability.failed.message}); the transaction was not run, writes are refused until it recovers`);
+      return;
+    }
+    out.array(exec.commands.length);
+    if (durability !== null) durability.beginTransaction();
+    try {
+      let last = performance.now();
+      for (const c of exec.commands) {
+        this.host.execute(c.spec, c.argv, out);
+        const now = performance.now();
+        this.host.timing.record(c.spec.id, (now - last) * 1000, false, slowUs, c.argv, clientId);
+        last = now;
+      }
+    } finally {
+      if (durability !== null) durability.endTransaction();
+    }
+  }
+
+  /** The slot-version table, installed in front of the engine's write log at the first WATCH. */
+  private startWatching(): WatchedKeys | null {
+    if (this.watched !== null) return this.watched;
+    if (this.host.setWriteLog === null) return null;
+    const w = new WatchedKeys();
+    w.inner = this.host.durability?.writeLog ?? null;
+    this.host.setWriteLog(w);
+    this.watched = w;
+    return w;
+  }
+}
+
+/** [EXEC, watching, count, then per command argc and its arguments] (router/transaction.ts). */
+function parseExec(argv: readonly Uint8Array[]): ExecRequest | string {
+  if (argv.length < 3) return "too short";
+  const watching = argv[1]!.length === 1 && argv[1]![0] === 0x31;
+  const count = asciiInt(argv[2]!);
+  if (count < 0) return "bad command count";
+  const commands: ExecRequest["commands"] = [];
+  let writes = false;
+  let i = 3;
+  for (let c = 0; c < count; c++) {
+    if (i >= argv.length) return "fewer commands than announced";
+    const argc = asciiInt(argv[i++]!);
+    if (argc < 1 || i + argc > argv.length) return "bad argument count";
+    const sub = argv.slice(i, i + argc) as Uint8Array[];
+    i += argc;
+    const spec = commandByNameBytes(sub[0]!);
+    if (spec === undefined || spec.id === CMD_EXEC || COMMANDS[spec.id] !== spec) return "unknown command";
+    if ((spec.flags & WRITE) !== 0) writes = true;
+    commands.push({ spec, argv: sub });
+  }
+  if (i !== argv.length) return "trailing arguments";
+  return { watching, commands, writes };
+}
+
+function asciiInt(b: Uint8Array): number {
+  if (b.length === 0 || b.length > 9) return -1;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
