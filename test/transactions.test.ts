@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TesseraClient } from "@tessera/client";
+import { RawNativeClient } from "../packages/router/test/support/raw-native-client.js";
+import { RawClient } from "./support/raw-client.js";
 import { startServer, type ServerProcess } from "./support/server-process.js";
 
 let server: ServerProcess;
@@ -177,6 +179,49 @@ describe("WATCH", () => {
     expect(await io.multi().get("{w}k").exec()).toBeNull();
   });
 
+  it("a failed EXEC is RESP2's null array (*-1) on the wire, as Redis writes it; RESP3's null (_)", async () => {
+    const other = await connect();
+    for (const [hello, expected] of [["", "*-1\r\n"], ["HELLO 3\r\n", "_\r\n"]] as const) {
+      const raw = new RawClient(server.respPort);
+      try {
+        if (hello !== "") await raw.exchange(hello, 1);
+        await raw.until(() => hello === "" || raw.received.includes("proto"));
+        raw.received = "";
+        expect(await raw.exchange("WATCH {w}raw\r\n", 5)).toBe("+OK\r\n");
+        await other.set("{w}raw", "changed");
+        expect(await raw.exchange("MULTI\r\nGET {w}missing\r\nEXEC\r\n", 5 + 9 + expected.length)).toBe(`+OK\r\n+QUEUED\r\n${expected}`);
+        // A nil inside an EXEC that ran stays a nil bulk.
+        expect(await raw.exchange("MULTI\r\nGET {w}missing\r\nEXEC\r\n", 5 + 9 + 4 + (hello === "" ? 5 : 3))).toBe(
+          `+OK\r\n+QUEUED\r\n*1\r\n${hello === "" ? "$-1" : "_"}\r\n`,
+        );
+      } finally {
+        raw.socket.destroy();
+      }
+    }
+  });
+
+  it("UNWATCH inside MULTI is queued and answers OK in EXEC's reply, as in Redis", async () => {
+    await io.watch("{w}k");
+    expect(await io.multi().unwatch().set("{w}k", "1").exec()).toEqual([
+      [null, "OK"],
+      [null, "OK"],
+    ]);
+  });
+
+  it("CLIENT LIST shows multi= (queued commands), watch= (keys) and flag x", async () => {
+    const c = await connect();
+    await c.client("SETNAME", "txn-list");
+    await c.watch("{w}a", "{w}b", "{w}a");
+    await c.call("MULTI");
+    await c.call("SET", "{w}a", "1");
+    const line = ((await io.client("LIST")) as string).split("\n").find((l) => l.includes("name=txn-list"))!;
+    expect(line).toMatch(/ flags=x /);
+    expect(line).toMatch(/ multi=1 watch=2 /);
+    await c.call("DISCARD");
+    const after = ((await io.client("LIST")) as string).split("\n").find((l) => l.includes("name=txn-list"))!;
+    expect(after).toMatch(/ flags=N .* multi=-1 watch=0 /);
+  });
+
   it("UNWATCH and DISCARD forget the watches", async () => {
     const other = await connect();
     await io.watch("{w}k");
@@ -270,6 +315,38 @@ describe("transactions on the native port", () => {
       const aborted = c.multi().command("SET", "{n}a", "1").command("GET").exec();
       await expect(aborted).rejects.toThrow(/EXECABORT/);
       expect(await c.getString("{n}a")).toBe("5");
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe("transactions: refusals outside the router", () => {
+  it("a native request the server cannot decode whole (too many arguments) aborts the transaction", async () => {
+    const raw = await RawNativeClient.connect(server.port);
+    try {
+      raw.queue(1, ["MULTI"]);
+      raw.queue(2, ["SET", "{n}q", "1"]);
+      raw.queue(3, ["DEL", ...new Array<string>(1_048_577).fill("")]);
+      raw.queue(4, ["EXEC"]);
+      raw.flush();
+      const frames = await raw.waitFrames(4, 20_000);
+      expect(frames.map((f) => f.id)).toEqual([1, 2, 3, 4]);
+      expect(frames[2]!.value).toMatchObject({ kind: "error", code: "TOOBIG" });
+      expect(frames[3]!.value).toMatchObject({ kind: "error", code: "EXECABORT" });
+      expect(await io.exists("{n}q")).toBe(0);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("the client refuses a block it could send only in part, sending nothing, and the connection stays out of MULTI", async () => {
+    const c = await TesseraClient.connect({ port: server.port, maxRequestFrameBytes: 4096, maxPendingRequests: 4 });
+    try {
+      await expect(c.multi().command("SET", "{n}a", "x".repeat(10_000)).command("SET", "{n}b", "1").exec()).rejects.toThrow(/^TOOBIG SET: request of up to/);
+      await expect(c.multi().command("SET", "{n}a", "1").command("SET", "{n}b", "1").command("SET", "{n}c", "1").exec()).rejects.toThrow(/maxPendingRequests=4/);
+      expect(await c.set("{n}z", "1")).toBe("OK"); // not "QUEUED"
+      expect(await io.exists("{n}a", "{n}b", "{n}c")).toBe(0);
     } finally {
       await c.close();
     }

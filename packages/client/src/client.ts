@@ -149,7 +149,7 @@ export class TesseraClient {
    * Every key must be on one partition (use a {hash tag}); see ClientTransaction.
    */
   multi(): ClientTransaction {
-    return new ClientTransaction((name, args) => this.connection.send(name, args), arg);
+    return new ClientTransaction((requests) => this.connection.sendAll(requests), arg);
   }
 
   /** WATCH: the next exec() on this connection resolves null if one of these keys is written first. */

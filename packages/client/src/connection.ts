@@ -21,7 +21,7 @@
  * TesseraError (WRONGPASS); on a reconnect it ends the client, since retrying cannot help.
  */
 import { connect as netConnect, type Socket } from "node:net";
-import { DEFAULT_MAX_REQUEST_ARGS, FrameDecoder, RequestEncoder, WireError, decodeReply, type Reply, type RequestArg } from "@tessera/proto";
+import { DEFAULT_MAX_REQUEST_ARGS, FrameDecoder, RequestEncoder, WireError, decodeReply, maxRequestMessageBytes, type Reply, type RequestArg } from "@tessera/proto";
 import { ConnectionError, TesseraError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -143,6 +143,30 @@ export class Connection {
       process.nextTick(this.flushCallback);
     }
     return promise;
+  }
+
+  /**
+   * Sends several requests that must go out together or not at all (MULTI ... EXEC): every
+   * check send() would answer locally (closed, queue full, too many arguments, frame too large)
+   * is made for all of them first, and throws before any is sent. Then they are sent in this
+   * synchronous run, so they leave in one write with nothing of this client between them.
+   */
+  sendAll(requests: readonly { command: string; args: readonly RequestArg[] }[]): Promise<Reply>[] {
+    if (this.state !== "ready" && this.state !== "reconnecting") throw new ConnectionError("closed", "the client is closed");
+    if (this.waiters.size + requests.length > this.options.maxPendingRequests) {
+      throw new ConnectionError(
+        "queue-full",
+        `${requests.length} requests do not fit: ${this.waiters.size} pending, maxPendingRequests=${this.options.maxPendingRequests}`,
+      );
+    }
+    for (const r of requests) {
+      if (r.args.length > DEFAULT_MAX_REQUEST_ARGS) throw new TesseraError("TOOBIG", `${r.command}: request has more than ${DEFAULT_MAX_REQUEST_ARGS} arguments`);
+      const bytes = maxRequestMessageBytes(r.command, r.args);
+      if (bytes > this.options.maxRequestFrameBytes) {
+        throw new TesseraError("TOOBIG", `${r.command}: request of up to ${bytes} bytes is larger than the limit of ${this.options.maxRequestFrameBytes} bytes (the server's --max-frame-bytes)`);
+      }
+    }
+    return requests.map((r) => this.send(r.command, r.args));
   }
 
   /**

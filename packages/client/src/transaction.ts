@@ -14,7 +14,8 @@ import type { Reply, RequestArg } from "@tessera/proto";
 import { TesseraError } from "./errors.js";
 import { toValue, type ReplyValue } from "./reply-convert.js";
 
-type Send = (name: string, args: readonly RequestArg[]) => Promise<Reply>;
+/** Connection.sendAll: checks every request first, then sends all of them in one run, or none. */
+type SendAll = (requests: readonly { command: string; args: readonly RequestArg[] }[]) => Promise<Reply>[];
 
 export class ClientTransaction {
   private readonly commands: { name: string; args: RequestArg[] }[] = [];
@@ -22,7 +23,7 @@ export class ClientTransaction {
 
   /** @internal Built by TesseraClient.multi(). */
   constructor(
-    private readonly send: Send,
+    private readonly sendAll: SendAll,
     private readonly toArg: (a: string | Buffer | Uint8Array | number | bigint) => RequestArg,
   ) {}
 
@@ -40,16 +41,18 @@ export class ClientTransaction {
 
   /**
    * Sends MULTI, the commands and EXEC. Resolves with one value per command (a TesseraError
-   * value where the command failed at run time), or null when a WATCHed key changed.
+   * value where the command failed at run time), or null when a WATCHed key changed. Rejects
+   * without sending anything when one of them could not be sent (too large, too many pending
+   * requests: a block sent in part would leave the connection inside MULTI).
    */
   async exec(): Promise<(ReplyValue | TesseraError)[] | null> {
     if (this.sent) throw new Error("ClientTransaction: exec() was already called");
     this.sent = true;
-    // All in this synchronous run: one socket write, nothing of this client in between.
-    const multi = this.send("MULTI", []);
-    const queued = this.commands.map((c) => this.send(c.name, c.args));
-    const exec = this.send("EXEC", []);
-    const [multiReply, queuedReplies, execReply] = await Promise.all([multi, Promise.all(queued), exec]);
+    const block = [{ command: "MULTI", args: [] }, ...this.commands.map((c) => ({ command: c.name, args: c.args })), { command: "EXEC", args: [] }];
+    const replies = await Promise.all(this.sendAll(block));
+    const multiReply = replies[0]!;
+    const queuedReplies = replies.slice(1, -1);
+    const execReply = replies[replies.length - 1]!;
     if (multiReply.kind === "error") throw new TesseraError(multiReply.code, multiReply.message);
     if (execReply.kind === "error") {
       // EXECABORT: say which command was refused.

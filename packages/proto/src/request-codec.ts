@@ -149,6 +149,21 @@ function grow(a: Uint32Array): Uint32Array {
 export type RequestArg = Uint8Array | string;
 
 /**
+ * The most bytes a Request message of this command and these arguments takes, whatever its id
+ * (the id counted at its largest): what RequestEncoder.encode compares with its limit.
+ */
+export function maxRequestMessageBytes(command: string | Uint8Array, args: readonly RequestArg[]): number {
+  const commandBytes = typeof command === "string" ? Buffer.byteLength(command, "utf8") : command.length;
+  let size = 1 + 5; // the id: tag + a varint of at most 5 bytes
+  if (commandBytes !== 0) size += 1 + varintSize32(commandBytes) + commandBytes;
+  for (const a of args) {
+    const n = typeof a === "string" ? Buffer.byteLength(a, "utf8") : a.length;
+    size += 1 + varintSize32(n) + n;
+  }
+  return size;
+}
+
+/**
  * Writes Request frames (varint length + message) back to back. Call `encode` for each
  * request, then `take()` the bytes and write them to the socket in one call.
  */

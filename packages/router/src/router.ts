@@ -429,10 +429,13 @@ export class Router implements ServerContext {
     req.done = true;
   }
 
-  /** An unknown command (the front end found no such name): answered, and a queued transaction is aborted. */
-  rejectUnknownCommand(session: ClientSession, out: ReplyTarget, tag: number, message: string): void {
+  /**
+   * A request the front end refused before it reached execute (an unknown command, a request it
+   * could decode only in part): answered, and a queued transaction is aborted, as Redis does.
+   */
+  rejectRequest(session: ClientSession, out: ReplyTarget, tag: number, code: ErrorCode, message: string): void {
     if (session.transaction !== null) session.transaction.aborted = true;
-    this.replyError(session, out, tag, "ERR", message);
+    this.replyError(session, out, tag, code, message);
   }
 
   /** A status reply queued like any other, so order is kept. */
@@ -456,6 +459,11 @@ export class Router implements ServerContext {
   private transactionCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
     // INFO commandstats: what the router answers itself is counted here; WATCH, and UNWATCH and
     // EXEC that reach a partition, are counted by the partition that runs them.
+    if (this.tokensInUse + this.partitions > MAX_TOKENS && spec.id !== Cmd.MULTI) {
+      this.rejectedCalls[spec.id]!++;
+      this.replyError(session, out, tag, "BUSY", `more than ${MAX_TOKENS} requests in flight on this server; retry later`);
+      return;
+    }
     const start = performance.now();
     const outcome = this.transactionCommandRun(session, spec, argv, out, tag);
     if (outcome === TxnOutcome.Answered || outcome === TxnOutcome.Failed) {
@@ -485,11 +493,12 @@ export class Router implements ServerContext {
         this.unwatch(session, out, tag); // the partition counts the UNWATCH it runs, not this DISCARD
         return TxnOutcome.Answered;
       case Cmd.UNWATCH:
-        // Inside MULTI it is queued in Redis and does nothing useful there; here it is refused.
         if (txn !== null) {
-          txn.aborted = true;
-          this.replyError(session, out, tag, "ERR", TransactionErrors.notAllowed());
-          return TxnOutcome.Failed;
+          // Queued, as in Redis; at EXEC it answers OK (EXEC forgets the watches anyway).
+          txn.routerCommands++;
+          txn.commands.push({ spec, argv: copyArgv(argv) });
+          this.replyStatus(session, out, tag, "QUEUED");
+          return TxnOutcome.Answered;
         }
         return this.unwatch(session, out, tag) ? TxnOutcome.Sent : TxnOutcome.Answered;
       case Cmd.WATCH:
@@ -536,6 +545,7 @@ export class Router implements ServerContext {
     const maxBytes = MAX_TRANSACTION_FRAMES * this.config.maxFrameBytes;
     if (txn.commands.length >= MAX_TRANSACTION_COMMANDS || txn.bytes + bytes > maxBytes) {
       txn.aborted = true;
+      this.rejectedCalls[spec.id]!++;
       this.replyError(session, out, tag, "ERR", TransactionErrors.tooLarge(txn.commands.length + 1, txn.bytes + bytes, maxBytes));
       return;
     }
@@ -556,6 +566,8 @@ export class Router implements ServerContext {
       return TxnOutcome.Rejected;
     }
     session.watchPartition = p;
+    const keys = (session.watchedKeys ??= new Set());
+    for (let i = 1; i < argv.length; i++) keys.add(Buffer.from(argv[i]!).toString("latin1"));
     // The partition notes the versions in the order of this session's other commands, and answers OK.
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
@@ -572,6 +584,7 @@ export class Router implements ServerContext {
       return false;
     }
     session.watchPartition = -1;
+    session.watchedKeys = null;
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
     req.partsMissing = 1;
@@ -602,6 +615,10 @@ export class Router implements ServerContext {
           routerReplies.push(null);
           continue;
         }
+        if (c.spec.id === Cmd.UNWATCH) {
+          routerReplies.push({ kind: "ok" });
+          continue;
+        }
         const sink = new CollectingSink();
         this.runRouterCommand(session, c.spec, c.argv, sink);
         routerReplies.push(sink.take()[0]!);
@@ -618,6 +635,7 @@ export class Router implements ServerContext {
       return TxnOutcome.Answered;
     }
     session.watchPartition = -1; // the partition forgets them as it runs EXEC
+    session.watchedKeys = null;
     const partitionCommands = routerReplies === null ? txn.commands : txn.commands.filter((c) => c.spec.route !== "router");
     // The name as the client sent it: the slowlog shows it so.
     const execArgv = encodeExecArgv(argv[0]!, watchPartition >= 0, partitionCommands);
@@ -636,14 +654,18 @@ export class Router implements ServerContext {
   private forgetWatches(session: ClientSession): void {
     const p = session.watchPartition;
     session.watchPartition = -1;
+    session.watchedKeys = null;
     const req = this.pool.pop() ?? new PendingRequest();
     req.partsMissing = 1; // session stays null: onReply drops the OK
-    const token = this.allocToken(req, 0);
+    let token = -1;
     try {
+      token = this.allocToken(req, 0);
       this.ports[p]!.submit(token, this.unwatchSpec, UNWATCH_ARGV, session.id);
     } catch {
-      // The server is stopping (the partition takes no more requests): the watches go with it.
-      this.freeToken(token);
+      // The server is stopping (the partition takes no more requests) or the token table is
+      // full: the watches stay on the partition until the client id's next EXEC or UNWATCH,
+      // which never comes; they are a few numbers, and a restart clears them.
+      if (token >= 0) this.freeToken(token);
       this.release(req);
     }
   }

@@ -36,6 +36,10 @@ export interface Session {
   authenticated: boolean;
   /** When the client last sent a request (ms since the epoch): CLIENT LIST's idle=. */
   readonly lastActiveMs: number;
+  /** Commands queued since MULTI, or -1 outside a transaction: CLIENT LIST's multi=. */
+  readonly queuedCommands: number;
+  /** Distinct keys WATCHed: CLIENT LIST's watch=. */
+  readonly watchedKeyCount: number;
   /**
    * Closes this connection now, dropping replies still owed to it (CLIENT KILL of another
    * connection). A connection killing itself sets closeAfterReply instead.
@@ -74,6 +78,16 @@ export class ClientSession implements Session {
   transaction: QueuedTransaction | null = null;
   /** The partition holding this session's WATCHed keys' versions; -1 when it watches none. */
   watchPartition = -1;
+  /** The keys WATCHed (latin1), for CLIENT LIST; null when none. */
+  watchedKeys: Set<string> | null = null;
+
+  get queuedCommands(): number {
+    return this.transaction === null ? -1 : this.transaction.commands.length;
+  }
+
+  get watchedKeyCount(): number {
+    return this.watchedKeys === null ? 0 : this.watchedKeys.size;
+  }
   /** @internal Oldest request whose reply has not gone out (the reply queue is a linked list). */
   head: PendingLink | null = null;
   /** @internal Newest request. */

@@ -10,6 +10,7 @@ import { CollectingSink, commandByName, type Reply } from "@tessera/proto";
 import { checkDataDir, snapshotDir } from "@tessera/wal";
 import { PartitionHost, type PartitionHostOptions } from "../src/partition/partition-host.js";
 import { decodeReply } from "../src/ring/reply-codec.js";
+import { encodeExecArgv } from "../src/transaction.js";
 
 const te = new TextEncoder();
 const args = (...parts: string[]) => parts.map((p) => te.encode(p));
@@ -144,6 +145,37 @@ describe("PartitionHost with the real engine", () => {
       expect(token).toBeLessThan(200);
       await new Promise((r) => setTimeout(r, 50));
     }
+  });
+
+  it("EXEC on a failed disk: refused whole (nothing runs); a nil EXEC stays nil; neither becomes the batch's IOERR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-host-"));
+    dirs.push(dir);
+    checkDataDir(dir, 1);
+    const { host, replies } = makeHost({ dataDir: dir, durability: { dir, partitionId: 0, partitions: 1, fsync: "always" }, testDiskFaults: true });
+    await host.start();
+    // Client 42 watches w; client 7 writes it, so 42's EXEC must answer nil.
+    host.submit(1, spec("WATCH"), args("WATCH", "w"), 42);
+    host.submit(2, spec("SET"), args("SET", "w", "changed"), 7);
+    await until(() => host.inFlight === 0, "watch and write");
+    expect(replies.get(1)).toEqual({ kind: "ok" });
+    host.diskFaultsForTesting(true);
+    await host.refreshStats(); // the control message has been handled
+    host.submit(3, spec("SET"), args("SET", "b", "2")); // this batch's commit fails: the disk is failed
+    await until(() => host.inFlight === 0, "failing write");
+    expect(replies.get(3)).toMatchObject({ kind: "error", code: "IOERR" });
+    const exec = (watching: boolean, ...cmds: string[][]) =>
+      encodeExecArgv(te.encode("EXEC"), watching, cmds.map((c) => ({ spec: spec(c[0]!), argv: args(...c) })));
+    host.submit(4, spec("EXEC"), exec(false, ["SET", "x", "1"], ["GET", "a"]), 9);
+    host.submit(5, spec("EXEC"), exec(true, ["SET", "w", "mine"]), 42);
+    host.submit(6, spec("EXEC"), exec(false, ["GET", "w"]), 9);
+    host.submit(7, spec("GET"), args("GET", "x"));
+    await until(() => host.inFlight === 0, "transactions on a failed disk");
+    expect(replies.get(4)).toMatchObject({ kind: "error", code: "IOERR" });
+    expect((replies.get(4) as { message: string }).message).toMatch(/the transaction was not run/);
+    expect(replies.get(5)).toEqual({ kind: "nil" });
+    // A read-only transaction still runs.
+    expect(replies.get(6)).toEqual({ kind: "array", items: [{ kind: "bulk", value: te.encode("changed") }] });
+    expect(replies.get(7)).toEqual({ kind: "nil" });
   });
 
   it("BGSAVE and SAVE in memory (no data directory) are refused with the reason; LASTSAVE is the worker's start", async () => {

@@ -20,6 +20,8 @@ function makeSession(id = 7, remoteAddress = "127.0.0.1:50000", createdAtMs = Da
     lastActiveMs: createdAtMs,
     closeAfterReply: false,
     authenticated: true,
+    queuedCommands: -1,
+    watchedKeyCount: 0,
     killed: 0,
     kill: () => {
       s.killed++;

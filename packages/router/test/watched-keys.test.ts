@@ -38,6 +38,15 @@ describe("WatchedKeys", () => {
     expect(w.takeUnchanged(7)).toBe(true);
   });
 
+  it("WATCH of a key already watched keeps the first version and does not grow the list", () => {
+    const w = new WatchedKeys();
+    w.watch(1, [b("a")]);
+    log(w, "SET", "a", "1");
+    w.watch(1, [b("a"), b("a")]);
+    expect(w.watchedSlots(1)).toBe(1);
+    expect(w.takeUnchanged(1)).toBe(false);
+  });
+
   it("keeps clients apart, and UNWATCH forgets", () => {
     const w = new WatchedKeys();
     w.watch(1, [b("a")]);

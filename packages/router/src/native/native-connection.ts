@@ -135,12 +135,12 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
       if (!(e instanceof WireError)) throw e;
       // The frame boundary is intact: answer and keep going. The id is the request's when the
       // decoder could read it (too many arguments), else 0 (a malformed message).
-      this.router.replyError(this.session, this, e.requestId, e.code, e.message);
+      this.router.rejectRequest(this.session, this, e.requestId, e.code, e.message);
       return;
     }
     const spec = req.command;
     if (spec === undefined) {
-      this.router.rejectUnknownCommand(this.session, this, req.id, Errors.unknownCommand(req.nameString()));
+      this.router.rejectRequest(this.session, this, req.id, "ERR", Errors.unknownCommand(req.nameString()));
       return;
     }
     const argv = req.argv;

@@ -142,8 +142,10 @@ function executeBatch(): number {
       argv = readRequestBody(requests.bytes, view, offset + REQUEST_HEADER_BYTES, end);
     }
     const isTransaction = TransactionRunner.handles(spec.id);
-    const isWrite = isTransaction ? spec.id === CMD_EXEC && TransactionRunner.execWrites(argv) : (spec.flags & WRITE) !== 0;
-    if (isWrite && failed !== null && !isTransaction) {
+    // EXEC is a write only once it ran writes (transaction-runner.ts sets the flag then): a refused
+    // EXEC's reply (nil, IOERR "not run") must not be rewritten by the batch's commit.
+    const isWrite = !isTransaction && (spec.flags & WRITE) !== 0;
+    if (isWrite && failed !== null) {
       // Refused, not executed: its reply says so, and is not rewritten by the batch's commit.
       writer.begin(token, 0);
       writer.error("IOERR", `partition ${partitionId} cannot write to disk (${failed.message}); writes are refused until it recovers`);
@@ -155,7 +157,9 @@ function executeBatch(): number {
     }
     writer.begin(token, isWrite ? STAGED_WRITE : 0);
     try {
-      if (isTransaction) transactions.run(spec, argv, requestClientId(view, offset), writer, slowUs);
+      if (isTransaction) {
+        if (transactions.run(spec, argv, requestClientId(view, offset), writer, slowUs)) writer.setFlags(STAGED_WRITE);
+      }
       else if (spec.id === CMD_BGSAVE || spec.id === CMD_LASTSAVE || spec.id === CMD_SAVE) snapshotCommand(spec.id, argv, writer);
       else engine.execute(spec, argv, writer);
       writer.end();

@@ -8,7 +8,7 @@
  * at run time (WRONGTYPE, a non-integer INCR) answers its error in the array and the others
  * still run.
  */
-import { commandByNameBytes, COMMANDS, CommandFlag, Cmd, type CommandSpec, type ReplySink } from "@tessera/proto";
+import { commandByNameBytes, COMMANDS, CommandFlag, Cmd, type CommandSpec, type ErrorCode, type ReplySink } from "@tessera/proto";
 import type { CommandTiming } from "./command-timing.js";
 import { WatchedKeys } from "./watched-keys.js";
 
@@ -43,6 +43,7 @@ const CMD_WATCH = Cmd.WATCH!;
 
 export class TransactionRunner {
   private watched: WatchedKeys | null = null;
+  private readonly replyWatch = new FirstValueWatch();
 
   constructor(private readonly host: TransactionHost) {}
 
@@ -51,60 +52,62 @@ export class TransactionRunner {
     return id === CMD_EXEC || id === CMD_WATCH || id === Cmd.UNWATCH;
   }
 
-  /** Whether EXEC's reply must be treated as a write's (see ExecRequest.writes). */
-  static execWrites(argv: readonly Uint8Array[]): boolean {
-    const r = parseExec(argv);
-    return typeof r !== "string" && r.writes;
-  }
-
   /**
    * Runs WATCH, UNWATCH or EXEC of client `clientId`, writing its one reply into `out`. Slow
-   * commands of the transaction are timed and logged each on its own, as Redis does.
+   * commands of the transaction are timed and logged each on its own, as Redis does. Returns true
+   * when an EXEC ran commands that write: its reply is then a write's (IOERR if the batch's
+   * commit fails).
    */
-  run(spec: CommandSpec, argv: readonly Uint8Array[], clientId: number, out: ReplySink, slowUs: number): void {
+  run(spec: CommandSpec, argv: readonly Uint8Array[], clientId: number, out: ReplySink, slowUs: number): boolean {
     if (spec.id === CMD_WATCH) {
       const w = this.startWatching();
-      if (w === null) {
-        out.error("ERR", `WATCH is not available: partition ${this.host.partitionId}'s engine has no write log to count writes with`);
-        return;
+      if (w === null) out.error("ERR", `WATCH is not available: partition ${this.host.partitionId}'s engine has no write log to count writes with`);
+      else {
+        w.watch(clientId, argv.slice(1));
+        out.ok();
       }
-      w.watch(clientId, argv.slice(1));
-      out.ok();
-      return;
+      return false;
     }
     if (spec.id !== CMD_EXEC) {
       this.watched?.unwatch(clientId);
       out.ok();
-      return;
+      return false;
     }
     const exec = parseExec(argv);
     if (typeof exec === "string") {
       out.error("ERR", `partition ${this.host.partitionId}: malformed internal EXEC request (${exec})`);
-      return;
+      return false;
     }
     if (exec.watching && (this.watched === null || !this.watched.takeUnchanged(clientId))) {
       out.nil(); // a watched key was written (or the partition restarted since WATCH): nothing runs
-      return;
+      return false;
     }
     const durability = this.host.durability;
     if (exec.writes && durability !== null && durability.failed !== null) {
       // All or nothing: a transaction with a write does not start while the disk refuses writes.
       out.error("IOERR", `partition ${this.host.partitionId} cannot write to disk (${durability.failed.message}); the transaction was not run, writes are refused until it recovers`);
-      return;
+      return false;
     }
     out.array(exec.commands.length);
+    const watch = this.replyWatch;
+    watch.out = out;
     if (durability !== null) durability.beginTransaction();
     try {
       let last = performance.now();
       for (const c of exec.commands) {
-        this.host.execute(c.spec, c.argv, out);
+        watch.failed = false;
+        watch.first = true;
+        this.host.execute(c.spec, c.argv, watch);
         const now = performance.now();
-        this.host.timing.record(c.spec.id, (now - last) * 1000, false, slowUs, c.argv, clientId);
+        this.host.timing.record(c.spec.id, (now - last) * 1000, watch.failed, slowUs, c.argv, clientId);
         last = now;
       }
     } finally {
+      // Also after a handler threw: what ran before it is in memory, so it is logged as committed.
       if (durability !== null) durability.endTransaction();
+      watch.out = null;
     }
+    return exec.writes;
   }
 
   /** The slot-version table, installed in front of the engine's write log at the first WATCH. */
@@ -116,6 +119,42 @@ export class TransactionRunner {
     this.host.setWriteLog(w);
     this.watched = w;
     return w;
+  }
+}
+
+/** Passes a reply through and notes whether it is an error (for INFO commandstats' failed_calls). */
+class FirstValueWatch implements ReplySink {
+  out: ReplySink | null = null;
+  first = true;
+  failed = false;
+  ok(): void {
+    this.first = false;
+    this.out!.ok();
+  }
+  status(text: string): void {
+    this.first = false;
+    this.out!.status(text);
+  }
+  nil(): void {
+    this.first = false;
+    this.out!.nil();
+  }
+  integer(value: number | bigint): void {
+    this.first = false;
+    this.out!.integer(value);
+  }
+  bulk(bytes: Uint8Array, offset: number, length: number): void {
+    this.first = false;
+    this.out!.bulk(bytes, offset, length);
+  }
+  array(count: number): void {
+    this.first = false;
+    this.out!.array(count);
+  }
+  error(code: ErrorCode, message: string): void {
+    if (this.first) this.failed = true;
+    this.first = false;
+    this.out!.error(code, message);
   }
 }
 

@@ -20,9 +20,16 @@ interface WriteLog {
   append(argv: readonly Uint8Array[]): void;
 }
 
-const DEL = "DEL";
-const MSET = "MSET";
-const FLUSHALL = "FLUSHALL";
+// The engine writes these names in upper case (packages/partition/src/commands).
+const DEL = Buffer.from("DEL");
+const MSET = Buffer.from("MSET");
+const FLUSHALL = Buffer.from("FLUSHALL");
+
+function is(name: Uint8Array, word: Uint8Array): boolean {
+  if (name.length !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (name[i] !== word[i]) return false;
+  return true;
+}
 
 /** One client's watches: slots and the version each had when it was watched. */
 interface ClientWatches {
@@ -37,20 +44,17 @@ export class WatchedKeys implements WriteLog {
   /** FLUSHALL/FLUSHDB count: moves every slot at once. */
   private flushes = 0;
   private readonly clients = new Map<number, ClientWatches>();
-  private readonly decoder = new TextDecoder("latin1");
   /** The write log this one forwards to (the WAL's), or null without durability. */
   inner: WriteLog | null = null;
 
   /** WriteLog: a write the engine made effective; bumps the slots of the keys it names. */
   append(argv: readonly Uint8Array[]): void {
     const name = argv[0]!;
-    // Names are short and upper case (the engine writes them); compare by length first.
-    const n = name.length === 3 || name.length === 4 || name.length === 8 ? this.decoder.decode(name) : "";
-    if (n === DEL) {
+    if (is(name, DEL)) {
       for (let i = 1; i < argv.length; i++) this.bump(argv[i]!);
-    } else if (n === MSET) {
+    } else if (is(name, MSET)) {
       for (let i = 1; i < argv.length; i += 2) this.bump(argv[i]!);
-    } else if (n === FLUSHALL) {
+    } else if (is(name, FLUSHALL)) {
       this.flushes++;
     } else if (argv.length > 1) {
       this.bump(argv[1]!);
@@ -67,9 +71,17 @@ export class WatchedKeys implements WriteLog {
     }
     for (const key of keys) {
       const slot = keyHashSlot(key);
+      // Watched already: the first version stands (a change since then must still fail EXEC),
+      // and repeated WATCHes do not grow the list.
+      if (w.slots.includes(slot)) continue;
       w.slots.push(slot);
       w.versions.push(this.versions[slot]!);
     }
+  }
+
+  /** Slots a client watches (tests). */
+  watchedSlots(clientId: number): number {
+    return this.clients.get(clientId)?.slots.length ?? 0;
   }
 
   /** UNWATCH, DISCARD, a closed connection: forget the client's watches. */

@@ -39,6 +39,9 @@ const REWRITE_NONE = 0;
 const REWRITE_SCAN_CURSOR = 1;
 const REWRITE_EMPTY_SCAN_PAGE = 2;
 const REWRITE_FIRST_ARRAY_AS_MAP = 3;
+/** EXEC: a nil reply (a WATCHed key changed) is RESP2's null array `*-1`, as Redis writes it. */
+const REWRITE_NIL_AS_NULL_ARRAY = 4;
+const NULL_ARRAY = Buffer.from("*-1\r\n");
 
 const asciiUpper = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1").toUpperCase();
 const PLACEHOLDER_ARGV: readonly Uint8Array[] = [Buffer.from("ECHO"), Buffer.from("0")];
@@ -127,7 +130,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     const name = argv[0]!;
     const spec: CommandSpec | undefined = lookupCommand(name);
     if (spec === undefined) {
-      router.rejectUnknownCommand(session, this, 0, unknownCommandMessage(argv));
+      router.rejectRequest(session, this, 0, "ERR", unknownCommandMessage(argv));
       return;
     }
     // Unauthenticated: no SCAN translation (it would register cursors and could answer a
@@ -150,6 +153,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
       this.dispatchQueuedMapReply(router, session, spec, argv);
       return;
     }
+    if (spec.id === Cmd.EXEC) this.rewriteReply(REWRITE_NIL_AS_NULL_ARRAY);
     router.execute(session, spec, argv, this);
   }
 
@@ -228,7 +232,22 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
       this.map(count >> 1);
       return;
     }
+    // EXEC ran: nils inside its array are ordinary nils.
+    if (this.rewriting === REWRITE_NIL_AS_NULL_ARRAY) this.rewriting = REWRITE_NONE;
     super.array(count);
+  }
+
+  override nil(): void {
+    if (this.rewriting === REWRITE_NIL_AS_NULL_ARRAY) {
+      this.rewriting = REWRITE_NONE;
+      if (!this.resp3()) {
+        this.ensure(NULL_ARRAY.length);
+        this.out.set(NULL_ARRAY, this.outLength);
+        this.outLength += NULL_ARRAY.length;
+        return;
+      }
+    }
+    super.nil();
   }
 
   override bulk(bytes: Uint8Array, offset: number, length: number): void {

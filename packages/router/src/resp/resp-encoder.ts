@@ -45,7 +45,7 @@ export class RespReplyEncoder implements MapReplySink {
 
   constructor(protected readonly version: RespVersionSource) {}
 
-  private resp3(): boolean {
+  protected resp3(): boolean {
     return (this.versionOverride || this.version.respVersion) === 3;
   }
 

@@ -207,6 +207,12 @@ export class RingReplyWriter implements ReplySink {
     this.tooBig = false;
   }
 
+  /** Changes the current reply's flags (EXEC knows whether it wrote only once it ran). */
+  setFlags(flags: number): void {
+    if (this.currentStart < 0) throw new Error("RingReplyWriter.setFlags: no reply begun");
+    this.currentFlags = flags;
+  }
+
   /** Ends the current reply. Throws if the handler wrote less or more than one reply. */
   end(): void {
     if (this.currentStart < 0) throw new Error("RingReplyWriter.end: no reply begun");

@@ -390,8 +390,8 @@ export function clientInfoLine(s: Session, nowMs: number): string {
   const age = Math.max(0, Math.floor((nowMs - s.createdAtMs) / 1000));
   const idle = Math.max(0, Math.floor((nowMs - s.lastActiveMs) / 1000));
   return (
-    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=N db=0 ` +
-    `sub=0 psub=0 ssub=0 multi=-1 watch=0 user=default redir=-1 resp=${s.respVersion} ` +
+    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=${s.queuedCommands >= 0 ? "x" : "N"} db=0 ` +
+    `sub=0 psub=0 ssub=0 multi=${s.queuedCommands} watch=${s.watchedKeyCount} user=default redir=-1 resp=${s.respVersion} ` +
     `lib-name=${lib?.name ?? ""} lib-ver=${lib?.version ?? ""} proto=${s.protocol}`
   );
 }
