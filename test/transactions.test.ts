@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { createClient } from "redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TesseraClient } from "@tessera/client";
 import { RawNativeClient } from "../packages/router/test/support/raw-native-client.js";
@@ -302,6 +303,23 @@ describe("INFO commandstats, SLOWLOG and limits", () => {
     } finally {
       c.disconnect();
       await small.stop();
+    }
+  });
+});
+
+describe("node-redis", () => {
+  it("multi().exec() and watch(): a WATCH conflict rejects with WatchError", async () => {
+    const nr = createClient({ socket: { port: server.respPort, host: "127.0.0.1" } });
+    nr.on("error", () => {});
+    await nr.connect();
+    try {
+      expect(await nr.multi().set("{nr}a", "1").incr("{nr}a").get("{nr}a").exec()).toEqual(["OK", 2, "2"]);
+      await nr.watch("{nr}a");
+      await io.set("{nr}a", "changed");
+      await expect(nr.multi().set("{nr}a", "mine").exec()).rejects.toThrow(/watch/i);
+      expect(await nr.get("{nr}a")).toBe("changed");
+    } finally {
+      await nr.quit().catch(() => {});
     }
   });
 });

@@ -80,7 +80,7 @@ const transactions = new TransactionRunner({
   },
   get setWriteLog() {
     const e = engine;
-    return e.setWriteLog === undefined ? null : (log: { append(argv: readonly Uint8Array[]): void }) => e.setWriteLog!(log);
+    return e.setWriteLog === undefined ? null : (log: { append(argv: readonly Uint8Array[]): void } | null) => e.setWriteLog!(log);
   },
   timing,
   partitionId,

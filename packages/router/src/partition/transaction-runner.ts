@@ -24,7 +24,7 @@ export interface TransactionHost {
     readonly writeLog: { append(argv: readonly Uint8Array[]): void };
   } | null;
   /** Puts a write log in front of the engine's (null when the engine has none to replace). */
-  setWriteLog: ((log: { append(argv: readonly Uint8Array[]): void }) => void) | null;
+  setWriteLog: ((log: { append(argv: readonly Uint8Array[]): void } | null) => void) | null;
   timing: CommandTiming;
   partitionId: number;
 }
@@ -70,6 +70,7 @@ export class TransactionRunner {
     }
     if (spec.id !== CMD_EXEC) {
       this.watched?.unwatch(clientId);
+      this.stopWatchingIfIdle();
       out.ok();
       return false;
     }
@@ -78,9 +79,13 @@ export class TransactionRunner {
       out.error("ERR", `partition ${this.host.partitionId}: malformed internal EXEC request (${exec})`);
       return false;
     }
-    if (exec.watching && (this.watched === null || !this.watched.takeUnchanged(clientId))) {
-      out.nil(); // a watched key was written (or the partition restarted since WATCH): nothing runs
-      return false;
+    if (exec.watching) {
+      const unchanged = this.watched !== null && this.watched.takeUnchanged(clientId);
+      this.stopWatchingIfIdle();
+      if (!unchanged) {
+        out.nil(); // a watched key was written (or the partition restarted since WATCH): nothing runs
+        return false;
+      }
     }
     const durability = this.host.durability;
     if (exec.writes && durability !== null && durability.failed !== null) {
@@ -108,6 +113,18 @@ export class TransactionRunner {
       watch.out = null;
     }
     return exec.writes;
+  }
+
+  /**
+   * No client watches anything any more: the engine gets its own write log back (none without a
+   * WAL, so it stops building log records). Versions start again from zero at the next WATCH,
+   * which is safe: nobody holds an old one.
+   */
+  private stopWatchingIfIdle(): void {
+    const w = this.watched;
+    if (w === null || w.watchingClients > 0) return;
+    this.host.setWriteLog!(w.inner);
+    this.watched = null;
   }
 
   /** The slot-version table, installed in front of the engine's write log at the first WATCH. */
