@@ -8,7 +8,9 @@
  *  - `everysec`: durableBefore(kill - window) <= recovered <= lastSent, where the window is one
  *                second plus slack for the tick cadence: only writes acknowledged in the last ~1 s
  *                may be missing.
- * Counters (INCR) get the same range check. Recovery must succeed every time. Writers use the
+ * Counters (INCR) get the same range check. One more client runs transactions (MULTI, INCR of two
+ * keys sharing a hash tag, EXEC) the whole time: after every restart both counters must be equal
+ * (no transaction half applied) and within the same range. Recovery must succeed every time. Writers use the
  * native client (@tessera/client) and, for one of them, RESP, so both front ends are covered.
  *
  * CRASH_CYCLES (default 20) sets the kill cycles of the `always` run; `everysec` runs a sixth (>= 3).
@@ -285,6 +287,55 @@ async function writer(conn: WriteConn, client: number, model: Model, stop: { now
   return acks;
 }
 
+/** The transaction writer's counters: both keys hold the same count, `sent` at most. */
+interface TxnState {
+  sent: number;
+  acked: number;
+  ackTimes: [number, number][];
+}
+const TXN_A = "{crash:txn}a";
+const TXN_B = "{crash:txn}b";
+
+/** MULTI INCR a INCR b EXEC, one at a time, until the connection dies. Returns transactions acknowledged. */
+async function txnWriter(port: number, t: TxnState, stop: { now: boolean }): Promise<number> {
+  const c = await TesseraClient.connect({ host: "127.0.0.1", port, reconnect: false });
+  let acks = 0;
+  try {
+    while (!stop.now && c.isConnected) {
+      const seq = ++t.sent;
+      let r: unknown;
+      try {
+        r = await c.multi().command("INCR", TXN_A).command("INCR", TXN_B).exec();
+      } catch (e) {
+        if (!c.isConnected || stop.now) return acks; // killed: in flight forever
+        throw e;
+      }
+      if (JSON.stringify(r) !== JSON.stringify([seq, seq])) throw new Error(`transaction ${seq} replied ${JSON.stringify(r)}`);
+      t.acked = seq;
+      t.ackTimes.push([seq, Date.now()]);
+      acks++;
+    }
+  } finally {
+    c.destroy();
+  }
+  return acks;
+}
+
+async function verifyTxn(respPort: number, t: TxnState, fsync: string, killAt: number): Promise<void> {
+  const c = await RespConn.connect(respPort);
+  try {
+    const a = seqOf(await c.send("GET", TXN_A));
+    const b = seqOf(await c.send("GET", TXN_B));
+    if (a !== b) throw new Error(`a transaction was half applied: ${TXN_A}=${a}, ${TXN_B}=${b}`);
+    const floor = fsync === "always" ? t.acked : Model.ackedBy(t as KeyState, killAt - EVERYSEC_WINDOW_MS);
+    if (a < floor || a > t.sent) throw new Error(`${TXN_A} after restart is ${a}; expected ${floor} <= n <= ${t.sent} (fsync ${fsync})`);
+    t.sent = t.acked = a;
+    t.ackTimes = [[a, 0]];
+  } finally {
+    c.close();
+  }
+}
+
 async function verify(respPort: number, model: Model, fsync: string, killAt: number): Promise<{ checked: number; lostInWindow: number; inflightPresent: number }> {
   const c = await RespConn.connect(respPort);
   let lostInWindow = 0;
@@ -322,6 +373,8 @@ async function crashCycles(fsync: string, cycles: number): Promise<void> {
   let totalAcks = 0;
   let inflightPresent = 0;
   let lostInWindow = 0;
+  const txn: TxnState = { sent: 0, acked: 0, ackTimes: [] };
+  let txnAcks = 0;
   try {
     for (let cycle = 0; cycle < cycles; cycle++) {
       // Clients 0..CLIENTS-2 speak the native protocol, the last one RESP.
@@ -330,16 +383,19 @@ async function crashCycles(fsync: string, cycles: number): Promise<void> {
       );
       const stop = { now: false };
       const writers = conns.map((c, i) => writer(c, i, model, stop));
+      const txns = txnWriter(server.port, txn, stop);
       await sleep(100 + Math.random() * 700);
       const killAt = Date.now();
       server.proc.kill("SIGKILL");
       await server.exited;
       stop.now = true;
       totalAcks += (await Promise.all(writers)).reduce((a, b) => a + b, 0);
+      txnAcks += await txns;
       for (const c of conns) c.close();
       ({ server, readyMs } = await startServer(dataDir, fsync));
       readyTimes.push(readyMs);
       const r = await verify(server.respPort, model, fsync, killAt);
+      await verifyTxn(server.respPort, txn, fsync, killAt);
       inflightPresent += r.inflightPresent;
       lostInWindow += r.lostInWindow;
     }
@@ -349,12 +405,14 @@ async function crashCycles(fsync: string, cycles: number): Promise<void> {
   }
   if (fsync === "always") expect(lostInWindow).toBe(0);
   expect(totalAcks).toBeGreaterThan(cycles); // the clients really wrote
+  expect(txnAcks).toBeGreaterThan(0);
   console.log(
     JSON.stringify({
       test: "crash",
       fsync,
       cycles,
       acknowledgedWrites: totalAcks,
+      acknowledgedTransactions: txnAcks,
       inflightWritesFoundAfterRestart: inflightPresent,
       acknowledgedWritesLostWithinWindow: lostInWindow,
       restartToFirstReplyMsMax: Math.round(Math.max(...readyTimes)),
