@@ -14,6 +14,7 @@ const GROUP_TITLES: readonly (readonly [CommandGroup, string])[] = [
   ["expiry", "Expiry"],
   ["scan", "Scans"],
   ["transactions", "Transactions"],
+  ["pubsub", "Pub/sub"],
   ["server", "Server"],
   ["connection", "Connection"],
 ];

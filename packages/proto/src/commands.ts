@@ -63,7 +63,7 @@ export type CommandMerge =
   | "min" // LASTSAVE: the smallest of the integer replies
   | "random"; // RANDOMKEY: one of the non-nil replies, picked at random (nil if none)
 
-export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "transactions" | "server" | "connection";
+export type CommandGroup = "string" | "keyspace" | "expiry" | "scan" | "transactions" | "pubsub" | "server" | "connection";
 
 export interface CommandSpec {
   /** Dense numeric id (index in COMMANDS); this is what travels on the rings and the wire. */
@@ -241,6 +241,21 @@ const ENTRIES: readonly Entry[] = [
     "EXEC will fail (nil) if one of these keys is written before it runs. The keys must be on one partition."),
   cmd("UNWATCH", 1, NO_KEYS, FAST | CONNECTION, "router", "none", "transactions",
     "UNWATCH", "Forget every WATCHed key."),
+  // ---- pub/sub (router/pubsub.ts; messages are RESP pushes) ----------------------------
+  cmd("SUBSCRIBE", -2, NO_KEYS, CONNECTION, "router", "none", "pubsub",
+    "SUBSCRIBE channel [channel ...]",
+    "Receive the messages PUBLISHed to these channels (RESP port; RESP2 connections then take only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING and QUIT)."),
+  cmd("UNSUBSCRIBE", -1, NO_KEYS, CONNECTION, "router", "none", "pubsub",
+    "UNSUBSCRIBE [channel ...]", "Stop receiving these channels' messages (all channels without arguments)."),
+  cmd("PSUBSCRIBE", -2, NO_KEYS, CONNECTION, "router", "none", "pubsub",
+    "PSUBSCRIBE pattern [pattern ...]", "Receive the messages of every channel matching these glob patterns (RESP port)."),
+  cmd("PUNSUBSCRIBE", -1, NO_KEYS, CONNECTION, "router", "none", "pubsub",
+    "PUNSUBSCRIBE [pattern ...]", "Stop receiving these patterns' messages (all patterns without arguments)."),
+  cmd("PUBLISH", 3, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "pubsub",
+    "PUBLISH channel message", "Send message to the channel's subscribers; replies how many received it."),
+  cmd("PUBSUB", -2, NO_KEYS, CONNECTION, "router", "none", "pubsub",
+    "PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | HELP",
+    "Channels with subscribers, subscribers per channel, patterns subscribed."),
   cmd("PING", -1, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "connection",
     "PING [message]", "PONG, or the message."),
   cmd("ECHO", 2, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "connection",

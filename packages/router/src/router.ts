@@ -34,11 +34,13 @@ import { encodeScanCursor } from "./routing/scan-cursor.js";
 import { mergeScanPages, mergeSortedKeyLists } from "./routing/scan-merge.js";
 import { SlotMap } from "./routing/slot-map.js";
 import type { CommandStatsRow, RuntimeConfig, ServerCommandHandler, ServerContext, ServerStats } from "./server-context.js";
-import { ClientSession, type ReplyTarget, type SessionProtocol } from "./session.js";
+import { ClientSession, PUSH_TAG, type ReplyTarget, type SessionProtocol } from "./session.js";
 import { ErrorTally } from "./error-tally.js";
 import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
 import { redactSecrets, Slowlog, type SlowCommand } from "./slowlog.js";
 import { ErrorWatchSink, MapErrorWatchSink } from "./routing/error-watch-sink.js";
+import { bytesOf, nameOf, PubSubRegistry } from "./pubsub.js";
+import { pushHeader } from "./routing/reply-buffer.js";
 import { copyArgv, encodeExecArgv, MAX_TRANSACTION_COMMANDS, MAX_TRANSACTION_FRAMES, QueuedTransaction, TransactionErrors } from "./transaction.js";
 
 export interface RouterOptions {
@@ -109,6 +111,13 @@ const enum TxnOutcome {
   /** Sent to a partition, which counts it. */
   Sent,
 }
+
+/** What a RESP2 connection may send while subscribed (Redis's "subscribed mode"). */
+const ALLOWED_WHILE_SUBSCRIBED = new Set(["SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PING", "QUIT"]);
+const MESSAGE = Buffer.from("message");
+const PMESSAGE = Buffer.from("pmessage");
+const PONG = Buffer.from("pong");
+const EMPTY = Buffer.alloc(0);
 
 const LIMIT = Buffer.from("LIMIT");
 const UNWATCH_ARGV: readonly Uint8Array[] = [Buffer.from("UNWATCH")];
@@ -242,6 +251,8 @@ export class Router implements ServerContext {
     if (session.closed) return;
     session.closed = true;
     session.transaction = null;
+    this.pubsub.removeSession(session);
+    session.pushTarget = null;
     if (session.watchPartition >= 0) this.forgetWatches(session);
     this.liveSessions.delete(session.id);
     this.recentlyClosed.set(session.id, { remoteAddress: session.remoteAddress, name: session.name });
@@ -322,6 +333,8 @@ export class Router implements ServerContext {
       connectionsReceived: this.connectionsReceived,
       rejectedConnections: this.rejectedConnections,
       outputBufferDisconnections: this.outputBufferDisconnections,
+      pubsubChannels: this.pubsub.channelCount,
+      pubsubPatterns: this.pubsub.patternCount,
       partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
       traffic: this.traffic(),
     };
@@ -381,8 +394,27 @@ export class Router implements ServerContext {
       this.replyError(session, out, tag, "NOAUTH", Errors.noAuth());
       return;
     }
+    if (session.subscribed && session.respVersion === 2 && session.protocol === "resp" && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name)) {
+      this.rejectedCalls[spec.id]!++;
+      this.replyError(session, out, tag, "ERR", `Can't execute '${spec.name.toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      return;
+    }
     if (spec.group === "transactions") {
       this.transactionCommand(session, spec, argv, out, tag);
+      return;
+    }
+    if (spec.group === "pubsub" && session.transaction === null) {
+      this.pubsubCommand(session, spec, argv, out, tag);
+      return;
+    }
+    if (spec.id === Cmd.PING && session.subscribed && session.respVersion === 2 && session.transaction === null) {
+      // Subscribed RESP2 connections get PING's answer as a push-shaped array, as from Redis.
+      this.replyWith(session, out, tag, (sink) => {
+        sink.array(2);
+        sink.bulk(PONG, 0, PONG.length);
+        const m = argv.length > 1 ? argv[1]! : EMPTY;
+        sink.bulk(m, 0, m.length);
+      });
       return;
     }
     if (session.transaction !== null && spec.id !== Cmd.QUIT) {
@@ -450,6 +482,176 @@ export class Router implements ServerContext {
     }
     const req = this.enqueue(session, out, tag);
     req.buffer.status(text);
+    req.done = true;
+  }
+
+  /** A reply written by `write` (one or more values), in order with the session's others. */
+  private replyWith(session: ClientSession, out: ReplyTarget, tag: number, write: (sink: ReplySink) => void): void {
+    if (session.closed) return;
+    session.pendingReplies++;
+    if (session.head === null) {
+      out.beginReply(tag);
+      write(out);
+      this.endDirect(session, out, tag);
+      return;
+    }
+    const req = this.enqueue(session, out, tag);
+    write(req.buffer);
+    req.done = true;
+  }
+
+  // ---- pub/sub (pubsub.ts) -------------------------------------------------------------
+
+  readonly pubsub = new PubSubRegistry();
+
+  /** SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB. */
+  private pubsubCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    const start = performance.now();
+    let failed = false;
+    if (spec.id === Cmd.PUBLISH) {
+      // Delivered first: a publisher subscribed to its own channel (RESP3) gets the message
+      // before PUBLISH's reply, as from Redis.
+      const n = this.publish(argv[1]!, argv[2]!);
+      this.replyWith(session, out, tag, (sink) => sink.integer(n));
+    } else {
+      this.replyWith(session, out, tag, (sink) => {
+        failed = !this.pubsubRun(session, spec, argv, sink, out);
+      });
+    }
+    this.routerTiming.record(spec.id, (performance.now() - start) * 1000, failed, this.config.slowlogLogSlowerThanUs, argv, session.id);
+  }
+
+  /** Writes the command's reply (several values for (P)(UN)SUBSCRIBE, as Redis sends). False on an error reply. */
+  private pubsubRun(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink, target: ReplyTarget | null): boolean {
+    const registry = this.pubsub;
+    const confirm = (kind: string, name: Uint8Array | null): void => {
+      pushHeader(sink, 3);
+      const k = Buffer.from(kind);
+      sink.bulk(k, 0, k.length);
+      if (name === null) sink.nil();
+      else sink.bulk(name, 0, name.length);
+      sink.integer(session.channelCount + session.patternCount);
+    };
+    switch (spec.id) {
+      case Cmd.PUBLISH:
+        sink.integer(this.publish(argv[1]!, argv[2]!));
+        return true;
+      case Cmd.SUBSCRIBE:
+      case Cmd.PSUBSCRIBE:
+      case Cmd.UNSUBSCRIBE:
+      case Cmd.PUNSUBSCRIBE:
+        if (session.protocol !== "resp" || target === null) {
+          sink.error("ERR", `${spec.name} is served on the RESP port: the native protocol has no push messages yet (PUBLISH and PUBSUB work on both)`);
+          return false;
+        }
+        break;
+    }
+    switch (spec.id) {
+      case Cmd.SUBSCRIBE:
+      case Cmd.PSUBSCRIBE: {
+        session.pushTarget = target;
+        const pattern = spec.id === Cmd.PSUBSCRIBE;
+        for (let i = 1; i < argv.length; i++) {
+          if (pattern) registry.psubscribe(session, nameOf(argv[i]!));
+          else registry.subscribe(session, nameOf(argv[i]!));
+          confirm(pattern ? "psubscribe" : "subscribe", argv[i]!);
+        }
+        return true;
+      }
+      case Cmd.UNSUBSCRIBE:
+      case Cmd.PUNSUBSCRIBE: {
+        const pattern = spec.id === Cmd.PUNSUBSCRIBE;
+        const kind = pattern ? "punsubscribe" : "unsubscribe";
+        const names = argv.length > 1 ? argv.slice(1).map(nameOf) : [...((pattern ? session.patterns : session.channels) ?? [])];
+        if (names.length === 0) {
+          confirm(kind, null);
+          return true;
+        }
+        for (const name of names) {
+          if (pattern) registry.punsubscribe(session, name);
+          else registry.unsubscribe(session, name);
+          confirm(kind, bytesOf(name));
+        }
+        return true;
+      }
+      case Cmd.PUBSUB:
+        return this.pubsubIntrospect(argv, sink);
+    }
+    throw new Error(`Router.pubsubRun: ${spec.name} is not a pub/sub command`);
+  }
+
+  private pubsubIntrospect(argv: readonly Uint8Array[], sink: ReplySink): boolean {
+    const sub = Buffer.from(argv[1]!).toString("latin1").toUpperCase();
+    const registry = this.pubsub;
+    if (sub === "CHANNELS" && argv.length <= 3) {
+      const channels = registry.activeChannels(argv.length === 3 ? argv[2]! : null);
+      sink.array(channels.length);
+      for (const c of channels) {
+        const b = bytesOf(c);
+        sink.bulk(b, 0, b.length);
+      }
+      return true;
+    }
+    if (sub === "NUMSUB") {
+      sink.array((argv.length - 2) * 2);
+      for (let i = 2; i < argv.length; i++) {
+        sink.bulk(argv[i]!, 0, argv[i]!.length);
+        sink.integer(registry.subscribers(nameOf(argv[i]!)));
+      }
+      return true;
+    }
+    if (sub === "NUMPAT" && argv.length === 2) {
+      sink.integer(registry.patternCount);
+      return true;
+    }
+    if (sub === "HELP" && argv.length === 2) {
+      const lines = [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "HELP",
+        "    Prints this help.",
+      ];
+      sink.array(lines.length);
+      for (const l of lines) sink.status(l);
+      return true;
+    }
+    const known = ["CHANNELS", "NUMSUB", "NUMPAT", "HELP"].includes(sub);
+    sink.error("ERR", known ? Errors.wrongArity(`pubsub|${sub.toLowerCase()}`) : `unknown subcommand '${Buffer.from(argv[1]!).toString("latin1")}'. Try PUBSUB HELP.`);
+    return false;
+  }
+
+  /** PUBLISH: delivers to every receiver now; returns how many. */
+  private publish(channel: Uint8Array, message: Uint8Array): number {
+    return this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message));
+  }
+
+  /** One message to one subscriber, after every reply it is still owed (its order is kept). */
+  private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array): void {
+    const out = s.pushTarget;
+    if (s.closed || out === null) return;
+    const write = (sink: ReplySink): void => {
+      pushHeader(sink, pattern === null ? 3 : 4);
+      const kind = pattern === null ? MESSAGE : PMESSAGE;
+      sink.bulk(kind, 0, kind.length);
+      if (pattern !== null) sink.bulk(pattern, 0, pattern.length);
+      sink.bulk(channel, 0, channel.length);
+      sink.bulk(message, 0, message.length);
+    };
+    if (s.head === null) {
+      out.beginReply(PUSH_TAG);
+      write(out);
+      out.endReply(PUSH_TAG);
+      return;
+    }
+    s.pendingReplies++;
+    const req = this.enqueue(s, out, PUSH_TAG);
+    write(req.buffer);
     req.done = true;
   }
 
@@ -791,6 +993,7 @@ export class Router implements ServerContext {
     const watch = typeof (sink as { map?: unknown }).map === "function" ? this.mapErrorWatch.watch(sink) : this.errorWatch.watch(sink);
     const start = performance.now();
     if (spec.id === Cmd.DEBUG) this.debugCommand(argv, watch);
+    else if (spec.group === "pubsub") this.pubsubRun(session, spec, argv, watch, null); // PUBLISH inside EXEC
     else this.serverCommand(this, session, spec, argv, watch);
     const us = (performance.now() - start) * 1000;
     // A subcommand with the wrong number of arguments (CONFIG GET with no pattern) is refused

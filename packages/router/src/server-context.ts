@@ -18,6 +18,9 @@ export interface ServerStats {
   rejectedConnections: number;
   /** Connections closed for passing --client-output-buffer-limit. */
   outputBufferDisconnections: number;
+  /** Channels with a subscriber, and distinct patterns subscribed (INFO stats). */
+  pubsubChannels?: number;
+  pubsubPatterns?: number;
   /** Last known per-partition figures (refreshed about once a second; zeros until known). */
   partitions: PartitionStats[];
   /** Request traffic into the partitions, summed, when the partition hosts count it. */

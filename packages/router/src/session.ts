@@ -40,12 +40,18 @@ export interface Session {
   readonly queuedCommands: number;
   /** Distinct keys WATCHed: CLIENT LIST's watch=. */
   readonly watchedKeyCount: number;
+  /** Channels and patterns subscribed: CLIENT LIST's sub= and psub=. */
+  readonly channelCount: number;
+  readonly patternCount: number;
   /**
    * Closes this connection now, dropping replies still owed to it (CLIENT KILL of another
    * connection). A connection killing itself sets closeAfterReply instead.
    */
   kill(): void;
 }
+
+/** The tag of a pub/sub message written to a subscriber (beginReply/endReply): it answers no request. */
+export const PUSH_TAG = -1;
 
 /** Where the router writes a session's replies, in order. */
 export interface ReplyTarget extends ReplySink {
@@ -80,6 +86,24 @@ export class ClientSession implements Session {
   watchPartition = -1;
   /** The keys WATCHed (latin1), for CLIENT LIST; null when none. */
   watchedKeys: Set<string> | null = null;
+  /** Pub/sub (pubsub.ts): channels and patterns subscribed (latin1), null when none. */
+  channels: Set<string> | null = null;
+  patterns: Set<string> | null = null;
+  /** Where pushed messages go: the connection that subscribed. */
+  pushTarget: ReplyTarget | null = null;
+
+  get channelCount(): number {
+    return this.channels === null ? 0 : this.channels.size;
+  }
+
+  get patternCount(): number {
+    return this.patterns === null ? 0 : this.patterns.size;
+  }
+
+  /** Subscribed to anything: a RESP2 connection is then in Redis's "subscribed" mode. */
+  get subscribed(): boolean {
+    return this.channelCount + this.patternCount > 0;
+  }
 
   get queuedCommands(): number {
     return this.transaction === null ? -1 : this.transaction.commands.length;

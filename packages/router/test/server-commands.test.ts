@@ -22,6 +22,8 @@ function makeSession(id = 7, remoteAddress = "127.0.0.1:50000", createdAtMs = Da
     authenticated: true,
     queuedCommands: -1,
     watchedKeyCount: 0,
+    channelCount: 0,
+    patternCount: 0,
     killed: 0,
     kill: () => {
       s.killed++;

@@ -18,7 +18,7 @@
 import type { Socket } from "node:net";
 import { Cmd, commandByName, type CommandSpec } from "@tessera/proto";
 import type { Router } from "../router.js";
-import type { ClientSession, ReplyTarget } from "../session.js";
+import { PUSH_TAG, type ClientSession, type ReplyTarget } from "../session.js";
 import { lookupCommand } from "./command-lookup.js";
 import { RespReplyEncoder } from "./resp-encoder.js";
 import { RespRequestParser, type RespParserLimits } from "./resp-parser.js";
@@ -216,8 +216,10 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
 
   // ---- ReplyTarget -------------------------------------------------------------------
 
-  beginReply(_tag: number): void {
+  beginReply(tag: number): void {
     this.rewriting = REWRITE_NONE;
+    // A pub/sub message (router.ts PUSH_TAG) answers no request: it takes no reply number.
+    if (tag === PUSH_TAG) return;
     if (this.versionSwitchSeqs.length > 0) this.applyVersionSwitches();
     if (this.rewriteSeqs.length > 0 && this.rewriteSeqs[0] === this.answered) {
       this.rewriteSeqs.shift();

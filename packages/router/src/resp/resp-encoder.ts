@@ -64,6 +64,14 @@ export class RespReplyEncoder implements MapReplySink {
     this.raw(this.resp3() ? NIL3_BYTES : NIL2_BYTES);
   }
 
+  /** A pub/sub push header: RESP3's `>`, RESP2's array. */
+  push(count: number): void {
+    this.ensure(16);
+    this.out[this.outLength++] = this.resp3() ? 62 : 42; // > or *
+    this.outLength += this.out.write(String(count), this.outLength, "latin1");
+    this.crlf();
+  }
+
   integer(value: number | bigint): void {
     this.ensure(24);
     this.out[this.outLength++] = 58; // :

@@ -13,8 +13,21 @@
  *   BULK     u32 byteLength, bytes
  *   ARRAY    u32 count
  *   ERROR    u8 codeLength, code bytes, u32 messageLength, utf-8 bytes
+ *   PUSH     u32 count (a pub/sub push: RESP3 `>`, else an array)
  */
 import type { ErrorCode, ReplySink } from "@tessera/proto";
+
+/** A sink that can write pub/sub pushes (the RESP front end: RESP3 `>`, RESP2 `*`). */
+export interface PushSink {
+  push(count: number): void;
+}
+
+/** Starts a push of `count` elements: a push where the sink has them, else an array. */
+export function pushHeader(sink: ReplySink, count: number): void {
+  const s = sink as ReplySink & Partial<PushSink>;
+  if (s.push !== undefined) s.push(count);
+  else sink.array(count);
+}
 
 const OK = 1;
 const NIL = 2;
@@ -24,6 +37,7 @@ const BIGINT = 5;
 const BULK = 6;
 const ARRAY = 7;
 const ERROR = 8;
+const PUSH = 9;
 
 const INITIAL_BYTES = 256;
 const encoder = new TextEncoder();
@@ -116,6 +130,12 @@ export class ReplyBuffer implements ReplySink {
     else this.missing.push(count);
   }
 
+  /** A pub/sub push of `count` elements (see PushSink). */
+  push(count: number): void {
+    this.array(count);
+    this.bytes[this.length - 5] = PUSH;
+  }
+
   error(code: ErrorCode, message: string): void {
     this.reserve(6 + code.length + message.length * 3);
     let at = this.length;
@@ -194,6 +214,10 @@ export function replayRecords(b: Uint8Array, v: DataView, start: number, end: nu
       }
       case ARRAY:
         sink.array(v.getUint32(at, true));
+        at += 4;
+        break;
+      case PUSH:
+        pushHeader(sink, v.getUint32(at, true));
         at += 4;
         break;
       case ERROR: {

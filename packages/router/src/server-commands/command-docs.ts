@@ -146,6 +146,7 @@ export function aclCategories(c: CommandSpec): string[] {
   if (c.group === "keyspace" || c.group === "expiry" || c.group === "scan") cats.push("@keyspace");
   if (c.group === "connection") cats.push("@connection");
   if (c.group === "transactions") cats.push("@transaction");
+  if (c.group === "pubsub") cats.push("@pubsub");
   return cats;
 }
 
@@ -165,6 +166,8 @@ export function redisGroup(c: CommandSpec): string {
       return "connection";
     case "transactions":
       return "transactions";
+    case "pubsub":
+      return "pubsub";
   }
 }
 

@@ -391,7 +391,7 @@ export function clientInfoLine(s: Session, nowMs: number): string {
   const idle = Math.max(0, Math.floor((nowMs - s.lastActiveMs) / 1000));
   return (
     `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=${s.queuedCommands >= 0 ? "x" : "N"} db=0 ` +
-    `sub=0 psub=0 ssub=0 multi=${s.queuedCommands} watch=${s.watchedKeyCount} user=default redir=-1 resp=${s.respVersion} ` +
+    `sub=${s.channelCount} psub=${s.patternCount} ssub=0 multi=${s.queuedCommands} watch=${s.watchedKeyCount} user=default redir=-1 resp=${s.respVersion} ` +
     `lib-name=${lib?.name ?? ""} lib-ver=${lib?.version ?? ""} proto=${s.protocol}`
   );
 }

@@ -174,8 +174,8 @@ function statsSection(ctx: ServerContext, stats: ServerStats, nowMs: number): st
     `keyspace_hits:${sum(ctx, (p) => p.keyspaceHits ?? 0)}`,
     `keyspace_misses:${sum(ctx, (p) => p.keyspaceMisses ?? 0)}`,
     `total_error_replies:${ctx.errorReplies.total}`,
-    "pubsub_channels:0",
-    "pubsub_patterns:0",
+    `pubsub_channels:${stats.pubsubChannels ?? 0}`,
+    `pubsub_patterns:${stats.pubsubPatterns ?? 0}`,
     // The hop into the partitions: requests per batch is how well batching works, wake-ups
     // per batch how often a worker had gone to sleep (each costs a cross-thread wake).
     ...(stats.traffic === undefined
