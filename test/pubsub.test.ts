@@ -2,13 +2,16 @@
  * End-to-end: pub/sub on the real server (2 partitions) through ioredis and node-redis on the
  * RESP port, and raw RESP for the exact bytes: SUBSCRIBE/PSUBSCRIBE confirmations, messages and
  * pattern messages, PUBLISH's receiver counts, UNSUBSCRIBE, PUBSUB introspection, RESP2's
- * subscribed mode, RESP3 pushes, ordering behind owed replies, and the native port's refusal.
+ * subscribed mode, RESP3 pushes, ordering behind owed replies, and the native port's push frames
+ * and client (which subscribes again after a reconnect).
  */
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraClient } from "@tessera/client";
 import { RawClient } from "./support/raw-client.js";
+import { RawNativeClient } from "../packages/router/test/support/raw-native-client.js";
+import { plain } from "./support/clients.js";
 import { startServer, type ServerProcess } from "./support/server-process.js";
 
 let server: ServerProcess;
@@ -218,15 +221,67 @@ describe("clients", () => {
     }
   });
 
-  it("the native port publishes and introspects, and refuses SUBSCRIBE with the reason", async () => {
+  it("the native client: subscribe, psubscribe and publish, binary-safe, across protocols", async () => {
     const c = await TesseraClient.connect({ port: server.port });
+    const p = await TesseraClient.connect({ port: server.port });
     try {
-      const sub = await connect();
-      await sub.subscribe("native-ch");
-      expect(await c.command("PUBLISH", "native-ch", "m")).toBe(1);
-      expect(await c.command("PUBSUB", "NUMSUB", "native-ch")).toEqual([Buffer.from("native-ch"), 1]);
-      await expect(c.command("SUBSCRIBE", "x")).rejects.toThrow(/^ERR SUBSCRIBE is served on the RESP port/);
-      await sub.unsubscribe();
+      const got: string[] = [];
+      await c.subscribe(["native-ch", Buffer.from([0, 255])], (m, ch) => got.push(`${ch.toString("hex")}:${m.toString("hex")}`));
+      await c.psubscribe("nat*", (m, ch, pat) => got.push(`p ${pat.toString()} ${ch.toString()} ${m.toString()}`));
+      // The subscribed connection keeps running commands.
+      expect(await c.set("{nat}k", "v")).toBe("OK");
+      expect(await p.publish("native-ch", "m1")).toBe(2); // the channel and the pattern
+      expect(await pub.publish(Buffer.from([0, 255]) as unknown as string, Buffer.from([1, 2]) as unknown as string)).toBe(1);
+      await until(() => got.length === 3);
+      expect(got.sort()).toEqual([`00ff:0102`, `${Buffer.from("native-ch").toString("hex")}:${Buffer.from("m1").toString("hex")}`, "p nat* native-ch m1"].sort());
+      expect(await p.command("PUBSUB", "NUMSUB", "native-ch")).toEqual([Buffer.from("native-ch"), 1]);
+      await c.unsubscribe();
+      await c.punsubscribe();
+      expect(await p.publish("native-ch", "m2")).toBe(0);
+    } finally {
+      await c.close();
+      await p.close();
+    }
+  });
+
+  it("native SUBSCRIBE answers one reply (the confirmations as an array); messages are push frames", async () => {
+    const raw = await RawNativeClient.connect(server.port);
+    try {
+      const confirm = await raw.call(9, ["SUBSCRIBE", "r1", "r2"]);
+      expect(plain(confirm)).toEqual([
+        ["subscribe", "r1", 1],
+        ["subscribe", "r2", 2],
+      ]);
+      await pub.publish("r2", "hello");
+      const [frame] = await raw.waitFrames(2);
+      expect(raw.frames[1]!.id).toBe(0);
+      expect(plain(raw.frames[1]!.value)).toEqual(["message", "r2", "hello"]);
+      expect(frame).toBeDefined();
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("the native client subscribes again after its connection is dropped", async () => {
+    const c = await TesseraClient.connect({ port: server.port, reconnect: { initialDelayMs: 20 } });
+    try {
+      const got: string[] = [];
+      await c.command("CLIENT", "SETNAME", "resub");
+      await c.subscribe("again", (m) => got.push(m.toString()));
+      expect(await pub.publish("again", "before")).toBe(1);
+      await until(() => got.length === 1);
+      const id = ((await pub.client("LIST")) as string).split("\n").find((l) => l.includes("name=resub"))!.match(/^id=(\d+)/)![1]!;
+      expect(await pub.client("KILL", "ID", id)).toBe(1);
+      await until(() => c.stats.reconnects === 1);
+      await until(() => false, 100);
+      let receivers = 0;
+      for (let i = 0; i < 50 && receivers === 0; i++) {
+        receivers = (await pub.publish("again", "after")) as number;
+        if (receivers === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(receivers).toBe(1);
+      await until(() => got.length === 2);
+      expect(got).toEqual(["before", "after"]);
     } finally {
       await c.close();
     }

@@ -36,6 +36,7 @@ import {
 } from "./reply-convert.js";
 import { TesseraError } from "./errors.js";
 import { ClientTransaction } from "./transaction.js";
+import { Subscriptions, type MessageListener, type PatternMessageListener } from "./subscriptions.js";
 
 /** A key or value: strings are sent as UTF-8. */
 export type Bytes = string | Buffer | Uint8Array;
@@ -140,6 +141,48 @@ export class TesseraClient {
   /** Sends any command and returns the raw protocol reply (error replies resolve, not reject). */
   commandReply(name: string, args: readonly RequestArg[]): Promise<Reply> {
     return this.connection.send(name, args);
+  }
+
+  // ---- pub/sub --------------------------------------------------------------------------------
+
+  private subs: Subscriptions | null = null;
+
+  private subscriptions(): Subscriptions {
+    if (this.subs === null) {
+      const s = new Subscriptions((name, args) => this.connection.send(name, args));
+      this.connection.onPush = (value) => s.onPush(value);
+      this.connection.onReconnect = () => s.resubscribe();
+      this.subs = s;
+    }
+    return this.subs;
+  }
+
+  /**
+   * Calls `listener(message, channel)` for every message PUBLISHed to these channels, from
+   * when this resolves. The connection keeps serving other commands meanwhile; after a reconnect
+   * the client subscribes again (messages published while it was disconnected are missed).
+   */
+  subscribe(channels: Bytes | readonly Bytes[], listener: MessageListener): Promise<void> {
+    return this.subscriptions().subscribe(Array.isArray(channels) ? channels : [channels as Bytes], listener);
+  }
+
+  /** The same for every channel matching these glob patterns: `listener(message, channel, pattern)`. */
+  psubscribe(patterns: Bytes | readonly Bytes[], listener: PatternMessageListener): Promise<void> {
+    return this.subscriptions().psubscribe(Array.isArray(patterns) ? patterns : [patterns as Bytes], listener);
+  }
+
+  /** Stops these channels' listeners (every channel's without arguments). */
+  unsubscribe(...channels: Bytes[]): Promise<void> {
+    return this.subscriptions().unsubscribe(channels);
+  }
+
+  punsubscribe(...patterns: Bytes[]): Promise<void> {
+    return this.subscriptions().punsubscribe(patterns);
+  }
+
+  /** Sends message to the channel's subscribers; resolves with how many received it. */
+  async publish(channel: Bytes, message: Bytes): Promise<number> {
+    return expectCount("PUBLISH", await this.connection.send("PUBLISH", [channel, message]));
   }
 
   // ---- transactions -------------------------------------------------------------------------

@@ -74,6 +74,10 @@ export class Connection {
   private closeWaiters: (() => void)[] = [];
 
   readonly stats: ConnectionStats = { writes: 0, requestsSent: 0, reconnects: 0 };
+  /** Called with each push frame (a pub/sub message). */
+  onPush: ((value: Reply) => void) | null = null;
+  /** Called after a successful reconnect (subscriptions are sent again from here). */
+  onReconnect: (() => void) | null = null;
 
   private readonly flushCallback = (): void => this.flush();
 
@@ -224,7 +228,11 @@ export class Connection {
     try {
       decoder.push(chunk);
       for (let frame = decoder.next(); frame !== null; frame = decoder.next()) {
-        const { id, value } = decodeReply(frame);
+        const { id, value, push } = decodeReply(frame);
+        if (push) {
+          this.onPush?.(value);
+          continue;
+        }
         if (id === 0) {
           // A connection-level error (the server lost our framing); it closes next.
           this.serverFarewell = value.kind === "error" ? `${value.code} ${value.message}` : "the server closed the connection";
@@ -394,6 +402,7 @@ export class Connection {
           }
           this.stats.reconnects++;
           this.attach(socket);
+          this.onReconnect?.();
         },
         (err: Error) => {
           if (this.state !== "reconnecting") return;

@@ -244,11 +244,11 @@ const ENTRIES: readonly Entry[] = [
   // ---- pub/sub (router/pubsub.ts; messages are RESP pushes) ----------------------------
   cmd("SUBSCRIBE", -2, NO_KEYS, CONNECTION, "router", "none", "pubsub",
     "SUBSCRIBE channel [channel ...]",
-    "Receive the messages PUBLISHed to these channels (RESP port; RESP2 connections then take only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING and QUIT)."),
+    "Receive the messages PUBLISHed to these channels (RESP pushes, native push frames); RESP2 connections then take only (P)(UN)SUBSCRIBE, PING and QUIT."),
   cmd("UNSUBSCRIBE", -1, NO_KEYS, CONNECTION, "router", "none", "pubsub",
     "UNSUBSCRIBE [channel ...]", "Stop receiving these channels' messages (all channels without arguments)."),
   cmd("PSUBSCRIBE", -2, NO_KEYS, CONNECTION, "router", "none", "pubsub",
-    "PSUBSCRIBE pattern [pattern ...]", "Receive the messages of every channel matching these glob patterns (RESP port)."),
+    "PSUBSCRIBE pattern [pattern ...]", "Receive the messages of every channel matching these glob patterns."),
   cmd("PUNSUBSCRIBE", -1, NO_KEYS, CONNECTION, "router", "none", "pubsub",
     "PUNSUBSCRIBE [pattern ...]", "Stop receiving these patterns' messages (all patterns without arguments)."),
   cmd("PUBLISH", 3, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "pubsub",

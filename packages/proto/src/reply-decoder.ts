@@ -11,9 +11,11 @@ import type { ErrorCode, Reply } from "./reply.js";
 import { RECURSION_LIMIT, WIRE_LEN, WireError, WireReader, utf8DecoderStrict } from "./wire.js";
 
 export interface DecodedReply {
-  /** The request id this answers (0 for connection-level errors). */
+  /** The request id this answers (0 for connection-level errors and pushes). */
   id: number;
   value: Reply;
+  /** A push: a pub/sub message the server sent unasked, not an answer. */
+  push: boolean;
 }
 
 const OK: Reply = Object.freeze({ kind: "ok" });
@@ -27,27 +29,34 @@ const TAG_BULK = 0x2a;
 const TAG_ARRAY = 0x32;
 const TAG_ERROR = 0x3a;
 const TAG_STATUS = 0x42;
+const TAG_PUSH = 0x48;
 
 const reader = new WireReader();
-// Set by readReply: the id of the message just read.
+// Set by readReply: the id and push flag of the message just read.
 let lastId = 0;
+let lastPush = false;
 
 /** Decodes one Reply frame body. Throws WireError("PROTO") when it is malformed. */
 export function decodeReply(frame: Uint8Array): DecodedReply {
   reader.reset(frame, 0, frame.length);
   const value = readReply(reader, frame.length, 0);
-  return { id: lastId, value };
+  return { id: lastId, value, push: lastPush };
 }
 
 function readReply(r: WireReader, end: number, depth: number): Reply {
   if (depth > RECURSION_LIMIT) throw new WireError("PROTO", "reply nested too deeply");
   let id = 0;
+  let push = false;
   let value: Reply | null = null;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
       case TAG_ID:
         id = r.uint32();
+        break;
+      case TAG_PUSH:
+        r.varint64();
+        push = r.lo !== 0 || r.hi !== 0;
         break;
       case TAG_OK:
         skipMessage(r, r.length(), depth + 1); // Ok has no fields; anything inside is unknown
@@ -94,6 +103,7 @@ function readReply(r: WireReader, end: number, depth: number): Reply {
     if (r.pos > end) throw new WireError("PROTO", "truncated message");
   }
   lastId = id;
+  lastPush = push;
   return value ?? NIL;
 }
 

@@ -26,6 +26,7 @@ const TAG_BULK = 0x2a; // 5, len
 const TAG_ARRAY = 0x32; // 6, len
 const TAG_ERROR = 0x3a; // 7, len
 const TAG_STATUS = 0x42; // 8, len
+const TAG_PUSH = 0x48; // 9, varint (bool)
 // ArrayReply.items (1, len) and Error.code (1, len) / Error.message (2, len).
 const TAG_ITEM = 0x0a;
 const TAG_ERROR_CODE = 0x0a;
@@ -43,6 +44,8 @@ export class ReplyEncoder implements ReplySink {
 
   /** Id of the reply being written; -1 when no reply is open. */
   private id = -1;
+  /** The open reply is a push (beginPush): `push = true` goes after its value. */
+  private pushing = false;
   /** Stream offset just after the last completed frame: what `take()` may hand out. */
   private completeEnd = 0;
 
@@ -68,6 +71,15 @@ export class ReplyEncoder implements ReplySink {
     this.id = id;
   }
 
+  /**
+   * Starts a push frame (a pub/sub message: id 0, `push = true`). Its value must be an array:
+   * the flag is written when the array closes, inside the frame's length.
+   */
+  beginPush(): void {
+    this.begin(0);
+    this.pushing = true;
+  }
+
   /** True while a reply has begun and its value is not complete. */
   get replyOpen(): boolean {
     return this.id !== -1;
@@ -91,6 +103,7 @@ export class ReplyEncoder implements ReplySink {
     this.out.pos = this.completeEnd - this.out.base;
     this.depth = 0;
     this.id = -1;
+    this.pushing = false;
   }
 
   ok(): void {
@@ -202,6 +215,7 @@ export class ReplyEncoder implements ReplySink {
    */
   private openValue(fieldBytes: number): number {
     if (this.id === -1) throw new Error("ReplyEncoder: a value was written without begin(id)");
+    if (this.pushing && this.depth === 0) throw new Error("ReplyEncoder: a push must be an array");
     const out = this.out;
     if (this.depth === 0) {
       const id = this.id;
@@ -238,6 +252,14 @@ export class ReplyEncoder implements ReplySink {
       const d = --this.depth;
       // Inner length first: moving its content shifts the end, which the outer length covers.
       this.patchLength(this.arrayAt[d]!);
+      if (d === 0 && this.pushing) {
+        // Field 9 after the value, as protobufjs orders fields; the frame length covers it.
+        const buf = this.out.reserve(2);
+        buf[this.out.pos] = TAG_PUSH;
+        buf[this.out.pos + 1] = 1;
+        this.out.pos += 2;
+        this.pushing = false;
+      }
       this.patchLength(this.wrapperAt[d]!);
       if (d === 0) {
         this.completeEnd = this.out.base + this.out.pos;

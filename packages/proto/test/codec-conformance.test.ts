@@ -453,6 +453,34 @@ describe("Reply codec vs protobufjs", () => {
     );
   });
 
+  it("push frames (beginPush): exactly protobufjs's bytes for {array, push: true}, and decodeReply reads the flag", () => {
+    const pushArb = fc.array(fc.oneof(bytes.map((value): Reply => ({ kind: "bulk", value })), fc.constant<Reply>({ kind: "nil" }), int64.map((value): Reply => ({ kind: "integer", value }))), {
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(pushArb, fc.constantFrom(64, 16 * 1024), (items, initialBytes) => {
+        const enc = new ReplyEncoder(initialBytes);
+        enc.beginPush();
+        writeReply(enc, { kind: "array", items });
+        expect(enc.replyOpen).toBe(false);
+        const actual = enc.take();
+        const expected = ProtoReply.encodeDelimited({ ...toProto({ kind: "array", items }), push: true }).finish();
+        expect(hex(actual)).toBe(hex(expected));
+        const [frame] = frames(actual);
+        const d = decodeReply(frame!);
+        expect(d.push).toBe(true);
+        expect(d.id).toBe(0);
+        expect(norm(d.value)).toEqual(norm({ kind: "array", items }));
+        // An ordinary reply is not a push.
+        expect(decodeReply(ProtoReply.encode(toProto({ kind: "ok" }, 5)).finish()).push).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    const enc = new ReplyEncoder();
+    enc.beginPush();
+    expect(() => enc.ok()).toThrow(/a push must be an array/);
+  });
+
   it("backpatches array lengths that outgrow their placeholder, at every depth", () => {
     const big = new Uint8Array(70_000).fill(7); // 3-byte length; the enclosing arrays need 3 bytes too
     let reply: Reply = { kind: "bulk", value: big };

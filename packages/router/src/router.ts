@@ -536,21 +536,20 @@ export class Router implements ServerContext {
       case Cmd.PUBLISH:
         sink.integer(this.publish(argv[1]!, argv[2]!));
         return true;
-      case Cmd.SUBSCRIBE:
-      case Cmd.PSUBSCRIBE:
-      case Cmd.UNSUBSCRIBE:
-      case Cmd.PUNSUBSCRIBE:
-        if (session.protocol !== "resp" || target === null) {
-          sink.error("ERR", `${spec.name} is served on the RESP port: the native protocol has no push messages yet (PUBLISH and PUBSUB work on both)`);
-          return false;
-        }
-        break;
     }
+    // RESP answers (P)(UN)SUBSCRIBE with one value per name, as Redis; the native protocol has
+    // one reply per request, so there they come as one array of those values.
+    const native = session.protocol === "native";
     switch (spec.id) {
       case Cmd.SUBSCRIBE:
       case Cmd.PSUBSCRIBE: {
+        if (target === null) {
+          sink.error("ERR", `${spec.name} cannot run inside a transaction`);
+          return false;
+        }
         session.pushTarget = target;
         const pattern = spec.id === Cmd.PSUBSCRIBE;
+        if (native) sink.array(argv.length - 1);
         for (let i = 1; i < argv.length; i++) {
           if (pattern) registry.psubscribe(session, nameOf(argv[i]!));
           else registry.subscribe(session, nameOf(argv[i]!));
@@ -563,6 +562,7 @@ export class Router implements ServerContext {
         const pattern = spec.id === Cmd.PUNSUBSCRIBE;
         const kind = pattern ? "punsubscribe" : "unsubscribe";
         const names = argv.length > 1 ? argv.slice(1).map(nameOf) : [...((pattern ? session.patterns : session.channels) ?? [])];
+        if (native) sink.array(Math.max(1, names.length));
         if (names.length === 0) {
           confirm(kind, null);
           return true;

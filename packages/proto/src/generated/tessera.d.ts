@@ -644,6 +644,9 @@ export namespace tessera {
             /** Reply status. */
             status?: (string|null);
 
+            /** Reply push. */
+            push: boolean;
+
             /** Reply value. */
             value?: ("ok"|"nil"|"integer"|"bulk"|"array"|"error"|"status");
 
@@ -755,6 +758,9 @@ export namespace tessera {
                 /** Reply status */
                 status?: (string|null);
 
+                /** Reply push */
+                push?: (boolean|null);
+
                 /** Reply value */
                 value?: ("ok"|"nil"|"integer"|"bulk"|"array"|"error"|"status");
 
@@ -772,6 +778,7 @@ export namespace tessera {
               array?: tessera.v1.ArrayReply.$Shape|null;
               error?: tessera.v1.Error.$Shape|null;
               status?: string|null;
+              push?: boolean|null;
               $unknowns?: Uint8Array[];
             } & (
               ({ value?: undefined; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "ok"; ok: tessera.v1.Ok.$Shape; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "nil"; ok?: null; nil: tessera.v1.Nil.$Shape; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "integer"; ok?: null; nil?: null; integer: number|Long; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "bulk"; ok?: null; nil?: null; integer?: null; bulk: Uint8Array; array?: null; error?: null; status?: null }|{ value?: "array"; ok?: null; nil?: null; integer?: null; bulk?: null; array: tessera.v1.ArrayReply.$Shape; error?: null; status?: null }|{ value?: "error"; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error: tessera.v1.Error.$Shape; status?: null }|{ value?: "status"; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status: string })

@@ -3,7 +3,7 @@ import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $Array = $util.global.Array, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $String = $util.global.String, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $Array = $util.global.Array, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $String = $util.global.String, $parseInt = $util.global.parseInt, $Boolean = $util.global.Boolean, $BigInt = $util.global.BigInt;
 
 // Exported root namespace
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -1457,6 +1457,7 @@ export const tessera = $root.tessera = (() => {
              * @property {tessera.v1.ArrayReply.$Properties|null} [array] Reply array
              * @property {tessera.v1.Error.$Properties|null} [error] Reply error
              * @property {string|null} [status] Reply status
+             * @property {boolean|null} [push] Reply push
              * @property {"ok"|"nil"|"integer"|"bulk"|"array"|"error"|"status"} [value] Reply value
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -1480,6 +1481,7 @@ export const tessera = $root.tessera = (() => {
              *   array?: tessera.v1.ArrayReply.$Shape|null;
              *   error?: tessera.v1.Error.$Shape|null;
              *   status?: string|null;
+             *   push?: boolean|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
              *   ({ value?: undefined; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "ok"; ok: tessera.v1.Ok.$Shape; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "nil"; ok?: null; nil: tessera.v1.Nil.$Shape; integer?: null; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "integer"; ok?: null; nil?: null; integer: number|Long; bulk?: null; array?: null; error?: null; status?: null }|{ value?: "bulk"; ok?: null; nil?: null; integer?: null; bulk: Uint8Array; array?: null; error?: null; status?: null }|{ value?: "array"; ok?: null; nil?: null; integer?: null; bulk?: null; array: tessera.v1.ArrayReply.$Shape; error?: null; status?: null }|{ value?: "error"; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error: tessera.v1.Error.$Shape; status?: null }|{ value?: "status"; ok?: null; nil?: null; integer?: null; bulk?: null; array?: null; error?: null; status: string })
@@ -1565,6 +1567,14 @@ export const tessera = $root.tessera = (() => {
              */
             Reply.prototype.status = null;
 
+            /**
+             * Reply push.
+             * @member {boolean} push
+             * @memberof tessera.v1.Reply
+             * @instance
+             */
+            Reply.prototype.push = false;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -1627,6 +1637,8 @@ export const tessera = $root.tessera = (() => {
                     $root.tessera.v1.Error.encode(message.error, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
                     writer.uint32(/* id 8, wireType 2 =*/66).string(message.status);
+                if (message.push != null && $Object.hasOwnProperty.call(message, "push") && message.push !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.push);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1742,6 +1754,15 @@ export const tessera = $root.tessera = (() => {
                             message.value = "status";
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.push = value;
+                            else
+                                delete message.push;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -1853,6 +1874,9 @@ export const tessera = $root.tessera = (() => {
                     if (!$util.isString(message.status))
                         return "status: string expected";
                 }
+                if (message.push != null && $Object.hasOwnProperty.call(message, "push"))
+                    if (typeof message.push !== "boolean")
+                        return "push: boolean expected";
                 return null;
             };
 
@@ -1913,6 +1937,9 @@ export const tessera = $root.tessera = (() => {
                 }
                 if (object.status != null)
                     message.status = $String(object.status);
+                if (object.push != null)
+                    if (object.push)
+                        message.push = $Boolean(object.push);
                 return message;
             };
 
@@ -1933,8 +1960,10 @@ export const tessera = $root.tessera = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
-                if (options.defaults)
+                if (options.defaults) {
                     object.id = 0;
+                    object.push = false;
+                }
                 if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                     object.id = message.id;
                 if (message.ok != null && $Object.hasOwnProperty.call(message, "ok")) {
@@ -1977,6 +2006,8 @@ export const tessera = $root.tessera = (() => {
                     if (options.oneofs)
                         object.value = "status";
                 }
+                if (message.push != null && $Object.hasOwnProperty.call(message, "push"))
+                    object.push = message.push;
                 return object;
             };
 

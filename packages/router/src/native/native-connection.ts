@@ -28,7 +28,7 @@ import {
 import type { Router } from "../router.js";
 import { refuseSocket } from "../refuse-socket.js";
 import { type DeferredFlushTarget, deferFlush } from "./deferred-flush.js";
-import type { ClientSession, ReplyTarget } from "../session.js";
+import { PUSH_TAG, type ClientSession, type ReplyTarget } from "../session.js";
 
 const QUIT_ID = Cmd.QUIT!;
 /**
@@ -176,7 +176,9 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
   // ---- ReplyTarget -------------------------------------------------------------------
 
   beginReply(tag: number): void {
-    this.encoder.begin(tag);
+    // A pub/sub message (router.ts): a push frame, id 0, answering no request.
+    if (tag === PUSH_TAG) this.encoder.beginPush();
+    else this.encoder.begin(tag);
   }
   ok(): void {
     this.encoder.ok();
