@@ -110,6 +110,57 @@ describe("SUBSCRIBE / PUBLISH", () => {
   });
 });
 
+describe("edges", () => {
+  it("PUBLISH queued in a transaction that a failed WATCH cancels is not sent", async () => {
+    const sub = await connect();
+    const got: string[] = [];
+    sub.on("message", (_c: string, m: string) => got.push(m));
+    await sub.subscribe("cancelled");
+    const a = await connect();
+    await a.watch("{e}w");
+    await pub.set("{e}w", "changed");
+    expect(await a.multi().set("{e}x", "1").publish("cancelled", "must-not-arrive").exec()).toBeNull();
+    expect(await a.multi().set("{e}x", "1").publish("cancelled", "arrives").exec()).toEqual([
+      [null, "OK"],
+      [null, 1],
+    ]);
+    await until(() => got.length >= 1);
+    await until(() => false, 50);
+    expect(got).toEqual(["arrives"]);
+  });
+
+  it("after QUIT nothing more is pushed and the connection no longer counts as a subscriber", async () => {
+    const raw = new RawClient(server.respPort);
+    try {
+      await raw.exchange("SUBSCRIBE q\r\n", 28);
+      expect(await raw.exchange("QUIT\r\n", 5)).toBe("+OK\r\n");
+      expect(await pub.publish("q", "late")).toBe(0);
+      expect(await pub.pubsub("NUMSUB", "q")).toEqual(["q", 0]);
+      await raw.until(() => raw.closed);
+      expect(raw.received.endsWith("+OK\r\n")).toBe(true);
+    } finally {
+      raw.socket.destroy();
+    }
+  });
+
+  it("subscribed RESP2: PING with two arguments is an arity error, SCAN is refused by its name, RESET leaves", async () => {
+    const raw = new RawClient(server.respPort);
+    try {
+      await raw.exchange("CLIENT SETNAME resetme\r\n", 5);
+      await raw.exchange("SUBSCRIBE r\r\n", 28);
+      expect(await raw.exchange("PING a b\r\n", 10)).toBe("-ERR wrong number of arguments for 'ping' command\r\n");
+      expect(await raw.exchange("SCAN 0 COUNT x\r\n", 10)).toMatch(/^-ERR Can't execute 'scan': only/);
+      expect(((await pub.client("LIST")) as string).split("\n").find((l) => l.includes("name=resetme"))).toMatch(/ flags=P .* sub=1 /);
+      expect(await raw.exchange("RESET\r\n", 8)).toBe("+RESET\r\n");
+      expect(await pub.pubsub("NUMSUB", "r")).toEqual(["r", 0]);
+      expect(await raw.exchange("CLIENT GETNAME\r\n", 5)).toBe("$-1\r\n");
+      expect(await raw.exchange("MULTI\r\nSET {e}r 1\r\nRESET\r\nGET {e}r\r\n", 5 + 9 + 8 + 5)).toBe("+OK\r\n+QUEUED\r\n+RESET\r\n$-1\r\n");
+    } finally {
+      raw.socket.destroy();
+    }
+  });
+});
+
 describe("the wire (raw RESP)", () => {
   it("RESP2: confirmations and messages are arrays; a subscribed connection takes only pub/sub commands and PING", async () => {
     const raw = new RawClient(server.respPort);

@@ -278,6 +278,8 @@ const ENTRIES: readonly Entry[] = [
     "CONFIG GET pattern | SET name value [name value ...] | RESETSTAT", "Read configuration parameters; change appendfsync, maxclients, maxmemory, requirepass or the slowlog's at run time; RESETSTAT zeroes INFO commandstats, latencystats and the command and connection counters."),
   cmd("FLUSHDB", -1, NO_KEYS, WRITE | ADMIN, "all", "ok", "keyspace",
     "FLUSHDB [ASYNC | SYNC]", "Same as FLUSHALL (Tessera has one database)."),
+  cmd("RESET", 1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
+    "RESET", "Reset the connection: discard MULTI, forget WATCHes, leave every channel and pattern, RESP2, no name, and (with a password) unauthenticated."),
   cmd("QUIT", -1, NO_KEYS, FAST | CONNECTION | NO_AUTH, "router", "none", "connection",
     "QUIT", "Close the connection after replying OK (arguments are ignored, as in Redis)."),
   cmd("TIME", 1, NO_KEYS, FAST | CONNECTION | TXN_OK, "router", "none", "server",

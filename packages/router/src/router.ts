@@ -65,10 +65,11 @@ class Fanout {
   /** MGET: for each part, the index (0-based among the keys) of each key it was given. */
   readonly keyIndexes: number[][] = [];
   /**
-   * EXEC with router-run commands: per queued command, the router's reply, or null where the
-   * partition's array supplies the next element.
+   * EXEC with router-run commands: runs them (once the partition's part ran: PUBLISH must not go
+   * out for a transaction a failed WATCH cancelled) and returns, per queued command, the router's
+   * reply, or null where the partition's array supplies the next element.
    */
-  execRouterReplies: (Reply | null)[] | null = null;
+  execRouterRun: (() => (Reply | null)[]) | null = null;
   constructor(
     readonly kind: MergeKind,
     /** MGET: number of keys; SCAN: page limit. */
@@ -113,7 +114,7 @@ const enum TxnOutcome {
 }
 
 /** What a RESP2 connection may send while subscribed (Redis's "subscribed mode"). */
-const ALLOWED_WHILE_SUBSCRIBED = new Set(["SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PING", "QUIT"]);
+const ALLOWED_WHILE_SUBSCRIBED = new Set(["SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PING", "QUIT", "RESET"]);
 const MESSAGE = Buffer.from("message");
 const PMESSAGE = Buffer.from("pmessage");
 const PONG = Buffer.from("pong");
@@ -399,6 +400,10 @@ export class Router implements ServerContext {
       this.replyError(session, out, tag, "ERR", `Can't execute '${spec.name.toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       return;
     }
+    if (spec.id === Cmd.RESET) {
+      this.reset(session, spec, argv, out, tag);
+      return;
+    }
     if (spec.group === "transactions") {
       this.transactionCommand(session, spec, argv, out, tag);
       return;
@@ -407,14 +412,16 @@ export class Router implements ServerContext {
       this.pubsubCommand(session, spec, argv, out, tag);
       return;
     }
-    if (spec.id === Cmd.PING && session.subscribed && session.respVersion === 2 && session.transaction === null) {
+    if (spec.id === Cmd.PING && argv.length <= 2 && session.subscribed && session.respVersion === 2 && session.transaction === null) {
       // Subscribed RESP2 connections get PING's answer as a push-shaped array, as from Redis.
+      const start = performance.now();
       this.replyWith(session, out, tag, (sink) => {
         sink.array(2);
         sink.bulk(PONG, 0, PONG.length);
         const m = argv.length > 1 ? argv[1]! : EMPTY;
         sink.bulk(m, 0, m.length);
       });
+      this.routerTiming.record(spec.id, (performance.now() - start) * 1000, false, this.config.slowlogLogSlowerThanUs, argv, session.id);
       return;
     }
     if (session.transaction !== null && spec.id !== Cmd.QUIT) {
@@ -626,6 +633,29 @@ export class Router implements ServerContext {
     return false;
   }
 
+  /**
+   * RESET (Redis 6.2): the connection's state back to a new one's. Runs inside MULTI too, and
+   * ends it. The name goes; with a password the connection must AUTH again.
+   */
+  private reset(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
+    const start = performance.now();
+    session.transaction = null;
+    if (session.watchPartition >= 0) this.forgetWatches(session);
+    this.leavePubSub(session);
+    session.pushTarget = null;
+    session.name = null;
+    session.authenticated = this.config.requirepass === "";
+    // RESP2 for this reply on: a RESP3 connection's earlier replies were already encoded.
+    session.respVersion = 2;
+    this.replyStatus(session, out, tag, "RESET");
+    this.routerTiming.record(spec.id, (performance.now() - start) * 1000, false, this.config.slowlogLogSlowerThanUs, argv, session.id);
+  }
+
+  /** The session is closing (QUIT, a protocol error): it leaves every channel and pattern now. */
+  leavePubSub(session: ClientSession): void {
+    if (session.subscribed) this.pubsub.removeSession(session);
+  }
+
   /** PUBLISH: delivers to every receiver now; returns how many. */
   private publish(channel: Uint8Array, message: Uint8Array): number {
     return this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message));
@@ -634,7 +664,7 @@ export class Router implements ServerContext {
   /** One message to one subscriber, after every reply it is still owed (its order is kept). */
   private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array): void {
     const out = s.pushTarget;
-    if (s.closed || out === null) return;
+    if (s.closed || s.closeAfterReply || out === null) return;
     const write = (sink: ReplySink): void => {
       pushHeader(sink, pattern === null ? 3 : 4);
       const kind = pattern === null ? MESSAGE : PMESSAGE;
@@ -808,34 +838,35 @@ export class Router implements ServerContext {
       return TxnOutcome.Failed;
     }
     const partition = txn.partition >= 0 ? txn.partition : watchPartition;
-    // Router-run commands (PING, ECHO, TIME) answer now; their replies join the partition's.
-    let routerReplies: (Reply | null)[] | null = null;
-    if (txn.routerCommands > 0) {
-      routerReplies = [];
+    // Router-run commands (PING, ECHO, TIME, PUBLISH): their replies join the partition's.
+    const runRouterPart = (): (Reply | null)[] => {
+      const replies: (Reply | null)[] = [];
       for (const c of txn.commands) {
         if (c.spec.route !== "router") {
-          routerReplies.push(null);
+          replies.push(null);
           continue;
         }
         if (c.spec.id === Cmd.UNWATCH) {
-          routerReplies.push({ kind: "ok" });
+          replies.push({ kind: "ok" });
           continue;
         }
         const sink = new CollectingSink();
         this.runRouterCommand(session, c.spec, c.argv, sink);
-        routerReplies.push(sink.take()[0]!);
+        replies.push(sink.take()[0]!);
       }
-    }
+      return replies;
+    };
     session.pendingReplies++;
     const req = this.enqueue(session, out, tag);
     if (partition < 0) {
-      // Nothing for a partition: every reply is the router's.
+      // Nothing for a partition: every reply is the router's, now.
       req.buffer.array(txn.commands.length);
-      for (const r of routerReplies ?? []) writeReply(req.buffer, r!);
+      for (const r of runRouterPart()) writeReply(req.buffer, r!);
       req.done = true;
       this.flush(session);
       return TxnOutcome.Answered;
     }
+    const routerReplies = txn.routerCommands > 0 ? runRouterPart : null;
     session.watchPartition = -1; // the partition forgets them as it runs EXEC
     session.watchedKeys = null;
     const partitionCommands = routerReplies === null ? txn.commands : txn.commands.filter((c) => c.spec.route !== "router");
@@ -843,7 +874,7 @@ export class Router implements ServerContext {
     const execArgv = encodeExecArgv(argv[0]!, watchPartition >= 0, partitionCommands);
     if (routerReplies !== null) {
       const fanout = new Fanout(MergeKind.Exec, txn.commands.length);
-      fanout.execRouterReplies = routerReplies;
+      fanout.execRouterRun = routerReplies;
       fanout.sinks.push(new CollectingSink());
       req.fanout = fanout;
     }
@@ -995,6 +1026,8 @@ export class Router implements ServerContext {
     if (spec.id === Cmd.DEBUG) this.debugCommand(argv, watch);
     else if (spec.group === "pubsub") this.pubsubRun(session, spec, argv, watch, null); // PUBLISH inside EXEC
     else this.serverCommand(this, session, spec, argv, watch);
+    // QUIT, CLIENT KILL of itself: nothing is pushed after the last reply.
+    if (session.closeAfterReply) this.leavePubSub(session);
     const us = (performance.now() - start) * 1000;
     // A subcommand with the wrong number of arguments (CONFIG GET with no pattern) is refused
     // before it runs, as the top-level arity check would: Redis counts it in rejected_calls.
@@ -1124,6 +1157,8 @@ export class Router implements ServerContext {
     this.decode(bytes, offset, fanout.sinks[part]!);
     if (req.partsMissing > 0) return;
     if (session === null) {
+      // An EXEC whose client left still ran: its router-run commands (PUBLISH) run too.
+      if (fanout.kind === MergeKind.Exec) writeMerged(fanout, new CollectingSink());
       this.release(req);
       return;
     }
@@ -1249,7 +1284,7 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
     return r[0]!;
   });
   if (fanout.kind === MergeKind.Exec) {
-    writeExecReply(parts[0]!, fanout.execRouterReplies!, sink);
+    writeExecReply(parts[0]!, fanout.execRouterRun!, sink);
     return;
   }
   const err = firstError(parts);
@@ -1327,11 +1362,12 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
  * router's replies put back in their places. A nil (a watched key changed) or an error from the
  * partition is the whole reply.
  */
-function writeExecReply(partitionReply: Reply, routerReplies: readonly (Reply | null)[], sink: ReplySink): void {
+function writeExecReply(partitionReply: Reply, runRouterPart: () => readonly (Reply | null)[], sink: ReplySink): void {
   if (partitionReply.kind !== "array") {
     writeReply(sink, partitionReply);
     return;
   }
+  const routerReplies = runRouterPart();
   sink.array(routerReplies.length);
   let next = 0;
   for (const r of routerReplies) writeReply(sink, r ?? partitionReply.items[next++]!);

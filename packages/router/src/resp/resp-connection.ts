@@ -117,6 +117,8 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
         router.replyError(session, this, 0, "ERR", parser.error);
         this.closing = true;
       }
+      // Closing (QUIT, a protocol error): no pub/sub message goes out after the last reply.
+      if (this.closing) router.leavePubSub(session);
     } finally {
       this.inBatch = false;
     }
@@ -135,7 +137,8 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     }
     // Unauthenticated: no SCAN translation (it would register cursors and could answer a
     // syntax error); the router answers NOAUTH for the command as sent.
-    if (spec.id === Cmd.SCAN && argv.length >= 2 && session.authenticated && session.transaction === null) {
+    // A subscribed RESP2 connection: the router refuses SCAN by its own name.
+    if (spec.id === Cmd.SCAN && argv.length >= 2 && session.authenticated && session.transaction === null && !(session.subscribed && session.respVersion === 2)) {
       const t = translateRedisScan(argv, this.owner.scanCursors);
       if (t.kind === "native") {
         this.rewriteReply(REWRITE_SCAN_CURSOR);
@@ -149,7 +152,8 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
       return;
     }
     // In a transaction they are refused (not allowed there): no map to restore.
-    if (session.pendingReplies > 0 && (spec.id === Cmd.HELLO || spec.id === Cmd.CONFIG) && session.transaction === null) {
+    // RESET switches to RESP2 too: the replies still owed keep the version they were asked in.
+    if (session.pendingReplies > 0 && (spec.id === Cmd.HELLO || spec.id === Cmd.CONFIG || spec.id === Cmd.RESET) && session.transaction === null) {
       this.dispatchQueuedMapReply(router, session, spec, argv);
       return;
     }
@@ -290,7 +294,10 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
   }
 
   private flush(): void {
-    if (this.ended) return;
+    if (this.ended) {
+      this.outLength = 0; // the socket is ended: nothing more can go out, so nothing piles up
+      return;
+    }
     if (this.outLength > 0) {
       const ok = this.socket.write(this.takeOutput());
       if (!ok || this.socket.writableLength > SOCKET_HIGH_WATER_BYTES) this.pauseReading();

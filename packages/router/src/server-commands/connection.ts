@@ -384,13 +384,19 @@ export function writeHelp(out: ReplySink, lines: readonly string[]): void {
   for (const line of lines) out.status(line);
 }
 
+/** CLIENT LIST's flags: P subscribed, x in MULTI, N none (Redis's letters). */
+function clientFlags(s: Session): string {
+  const f = (s.channelCount + s.patternCount > 0 ? "P" : "") + (s.queuedCommands >= 0 ? "x" : "");
+  return f === "" ? "N" : f;
+}
+
 /** One line of CLIENT LIST / CLIENT INFO, with the fields clients and operators look at. */
 export function clientInfoLine(s: Session, nowMs: number): string {
   const lib = clientLibraries.get(s);
   const age = Math.max(0, Math.floor((nowMs - s.createdAtMs) / 1000));
   const idle = Math.max(0, Math.floor((nowMs - s.lastActiveMs) / 1000));
   return (
-    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=${s.queuedCommands >= 0 ? "x" : "N"} db=0 ` +
+    `id=${s.id} addr=${s.remoteAddress} laddr=${s.localAddress} fd=-1 name=${s.name ?? ""} age=${age} idle=${idle} flags=${clientFlags(s)} db=0 ` +
     `sub=${s.channelCount} psub=${s.patternCount} ssub=0 multi=${s.queuedCommands} watch=${s.watchedKeyCount} user=default redir=-1 resp=${s.respVersion} ` +
     `lib-name=${lib?.name ?? ""} lib-ver=${lib?.version ?? ""} proto=${s.protocol}`
   );
