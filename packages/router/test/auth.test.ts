@@ -95,9 +95,9 @@ describe("NOAUTH gate", () => {
     expect(submitted(r)).toBe(2);
   });
 
-  it("lets only AUTH, HELLO and QUIT through before authentication", () => {
+  it("lets only AUTH, HELLO, QUIT and RESET through before authentication (Redis 7.0's no-auth commands)", () => {
     const noAuth = COMMANDS.filter((c) => (c.flags & CommandFlag.NO_AUTH) !== 0).map((c) => c.name).sort();
-    expect(noAuth).toEqual(["AUTH", "HELLO", "QUIT"]);
+    expect(noAuth).toEqual(["AUTH", "HELLO", "QUIT", "RESET"]);
   });
 
   it("answers QUIT before authentication and marks the session to close", async () => {
