@@ -21,39 +21,39 @@ export class Subscriptions {
 
   constructor(private readonly send: Send) {}
 
-  async subscribe(names: readonly (string | Uint8Array)[], listener: MessageListener): Promise<void> {
-    const keys = names.map((n) => latin1(bytes(n)));
-    const fresh = keys.filter((k) => !this.channels.has(k));
-    for (const k of keys) {
-      let set = this.channels.get(k);
-      if (set === undefined) this.channels.set(k, (set = new Set()));
-      set.add(listener);
-    }
-    if (fresh.length > 0) await this.request("SUBSCRIBE", fresh);
+  subscribe(names: readonly (string | Uint8Array)[], listener: MessageListener): Promise<void> {
+    return this.add(this.channels, "SUBSCRIBE", names, listener);
   }
 
-  async psubscribe(names: readonly (string | Uint8Array)[], listener: PatternMessageListener): Promise<void> {
-    const keys = names.map((n) => latin1(bytes(n)));
-    const fresh = keys.filter((k) => !this.patterns.has(k));
-    for (const k of keys) {
-      let set = this.patterns.get(k);
-      if (set === undefined) this.patterns.set(k, (set = new Set()));
-      set.add(listener);
-    }
-    if (fresh.length > 0) await this.request("PSUBSCRIBE", fresh);
+  psubscribe(names: readonly (string | Uint8Array)[], listener: PatternMessageListener): Promise<void> {
+    return this.add(this.patterns, "PSUBSCRIBE", names, listener);
   }
 
   /** Drops every listener of these channels (all channels without arguments). */
-  async unsubscribe(names: readonly (string | Uint8Array)[]): Promise<void> {
-    const keys = names.length === 0 ? [...this.channels.keys()] : names.map((n) => latin1(bytes(n)));
-    for (const k of keys) this.channels.delete(k);
-    if (keys.length > 0) await this.request("UNSUBSCRIBE", keys);
+  unsubscribe(names: readonly (string | Uint8Array)[]): Promise<void> {
+    return this.remove(this.channels, "UNSUBSCRIBE", names);
   }
 
-  async punsubscribe(names: readonly (string | Uint8Array)[]): Promise<void> {
-    const keys = names.length === 0 ? [...this.patterns.keys()] : names.map((n) => latin1(bytes(n)));
-    for (const k of keys) this.patterns.delete(k);
-    if (keys.length > 0) await this.request("PUNSUBSCRIBE", keys);
+  punsubscribe(names: readonly (string | Uint8Array)[]): Promise<void> {
+    return this.remove(this.patterns, "PUNSUBSCRIBE", names);
+  }
+
+  /** Adds the listener; asks the server only for names not subscribed yet. */
+  private async add<L>(map: Map<string, Set<L>>, command: string, names: readonly (string | Uint8Array)[], listener: L): Promise<void> {
+    const keys = names.map((n) => latin1(bytes(n)));
+    const fresh = keys.filter((k) => !map.has(k));
+    for (const k of keys) {
+      let set = map.get(k);
+      if (set === undefined) map.set(k, (set = new Set()));
+      set.add(listener);
+    }
+    if (fresh.length > 0) await this.request(command, fresh);
+  }
+
+  private async remove<L>(map: Map<string, Set<L>>, command: string, names: readonly (string | Uint8Array)[]): Promise<void> {
+    const keys = names.length === 0 ? [...map.keys()] : names.map((n) => latin1(bytes(n)));
+    for (const k of keys) map.delete(k);
+    if (keys.length > 0) await this.request(command, keys);
   }
 
   /** A push frame: ["message", channel, payload] or ["pmessage", pattern, channel, payload]. */

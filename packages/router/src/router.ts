@@ -479,17 +479,7 @@ export class Router implements ServerContext {
 
   /** A status reply queued like any other, so order is kept. */
   private replyStatus(session: ClientSession, out: ReplyTarget, tag: number, text: string): void {
-    if (session.closed) return;
-    session.pendingReplies++;
-    if (session.head === null) {
-      out.beginReply(tag);
-      out.status(text);
-      this.endDirect(session, out, tag);
-      return;
-    }
-    const req = this.enqueue(session, out, tag);
-    req.buffer.status(text);
-    req.done = true;
+    this.replyWith(session, out, tag, (sink) => sink.status(text));
   }
 
   /** A reply written by `write` (one or more values), in order with the session's others. */
