@@ -646,15 +646,31 @@ export class Router implements ServerContext {
     if (session.subscribed) this.pubsub.removeSession(session);
   }
 
-  /** PUBLISH: delivers to every receiver now; returns how many. */
+  /**
+   * PUBLISH: delivers to every receiver now; returns how many. The RESP frame of the message is
+   * encoded once per publish (and pattern), not once per subscriber.
+   */
   private publish(channel: Uint8Array, message: Uint8Array): number {
-    return this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message));
+    let frame: Buffer | null = null;
+    let patternFrames: Map<Buffer, Buffer> | null = null;
+    const frameFor = (pattern: Buffer | null): Buffer => {
+      if (pattern === null) return (frame ??= respPushFrame([MESSAGE, channel, message]));
+      let f = (patternFrames ??= new Map()).get(pattern);
+      if (f === undefined) patternFrames.set(pattern, (f = respPushFrame([PMESSAGE, pattern, channel, message])));
+      return f;
+    };
+    return this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
   }
 
   /** One message to one subscriber, after every reply it is still owed (its order is kept). */
-  private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array): void {
+  private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array, frameFor: (pattern: Buffer | null) => Buffer): void {
     const out = s.pushTarget;
     if (s.closed || s.closeAfterReply || out === null) return;
+    const raw = out as ReplyTarget & Partial<RespPushTarget>;
+    if (s.head === null && raw.pushFrame !== undefined) {
+      raw.pushFrame(frameFor(pattern));
+      return;
+    }
     const write = (sink: ReplySink): void => {
       pushHeader(sink, pattern === null ? 3 : 4);
       const kind = pattern === null ? MESSAGE : PMESSAGE;
@@ -1345,6 +1361,28 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
       return;
     }
   }
+}
+
+/** A front end that takes a pub/sub message already encoded as RESP2 (the RESP connection). */
+export interface RespPushTarget {
+  /** Appends the frame (as a RESP3 push where the connection speaks RESP3) and schedules the write. */
+  pushFrame(resp2Frame: Uint8Array): void;
+}
+
+/** A RESP2 array of bulk strings: `*n`, then `$len` and the bytes of each part. */
+function respPushFrame(parts: readonly Uint8Array[]): Buffer {
+  let size = 3 + String(parts.length).length;
+  for (const p of parts) size += 5 + String(p.length).length + p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(`*${parts.length}\r\n`, 0, "latin1");
+  for (const p of parts) {
+    at += out.write(`$${p.length}\r\n`, at, "latin1");
+    out.set(p, at);
+    at += p.length;
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  return out.subarray(0, at);
 }
 
 /**

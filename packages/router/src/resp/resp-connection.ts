@@ -277,10 +277,21 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     super.bulk(bytes, offset, length);
   }
 
-  endReply(_tag: number): void {
+  /** RespPushTarget (router.ts): a pub/sub message encoded once for every RESP subscriber. */
+  pushFrame(resp2Frame: Uint8Array): void {
+    this.ensure(resp2Frame.length);
+    this.out.set(resp2Frame, this.outLength);
+    if (this.resp3()) this.out[this.outLength] = 62; // ">": the same frame as a RESP3 push
+    this.outLength += resp2Frame.length;
+    this.endReply(PUSH_TAG);
+  }
+
+  endReply(tag: number): void {
     if (this.inBatch) return;
     const pending = this.session.pendingReplies;
-    if (pending === 0 || this.outLength >= FLUSH_BYTES) this.flush();
+    // Pub/sub messages go out once per event-loop turn (as Redis writes them before it sleeps):
+    // a burst of PUBLISHes reaches each subscriber in one write, not one write per message.
+    if ((pending === 0 && tag !== PUSH_TAG) || this.outLength >= FLUSH_BYTES) this.flush();
     else this.scheduleFlush();
     if (this.readPaused && pending <= this.maxInflight >> 1) this.maybeResume();
   }
