@@ -42,6 +42,21 @@ function metric(text: string, name: string, labels = ""): number {
 }
 
 describe("admin HTTP API", () => {
+  it("GET /metrics counts pub/sub: channels, patterns and messages delivered", async () => {
+    const subs = [0, 1].map(() => new Redis({ port: server.respPort, host: "127.0.0.1", maxRetriesPerRequest: 0 }));
+    try {
+      await subs[0]!.subscribe("metrics-ch");
+      await subs[1]!.psubscribe("metrics-*");
+      for (let i = 0; i < 3; i++) expect(await io.publish("metrics-ch", "m")).toBe(2);
+      const text = await (await get(server, "/metrics")).text();
+      expect(metric(text, "tessera_pubsub_channels")).toBe(1);
+      expect(metric(text, "tessera_pubsub_patterns")).toBe(1);
+      expect(metric(text, "tessera_pubsub_messages_delivered_total")).toBe(6);
+    } finally {
+      for (const c of subs) c.disconnect();
+    }
+  });
+
   it("/health answers ok with the partitions", async () => {
     const r = await get(server, "/health");
     expect(r.status).toBe(200);
@@ -69,6 +84,10 @@ describe("admin HTTP API", () => {
     expect(metric(text, "tessera_command_rejected_calls_total", 'command="get"')).toBe(1);
     expect(metric(text, "tessera_command_duration_seconds_total", 'command="get"')).toBeGreaterThan(0);
     expect(metric(text, "tessera_connected_clients")).toBeGreaterThanOrEqual(1);
+    // Pub/sub's figures are there too (their values: the pub/sub test above).
+    expect(text).toMatch(/^tessera_pubsub_channels \d+$/m);
+    expect(text).toMatch(/^tessera_pubsub_patterns \d+$/m);
+    expect(text).toMatch(/^tessera_pubsub_messages_delivered_total \d+$/m);
     expect(metric(text, "tessera_partition_memory_used_bytes")).toBeGreaterThan(50 * 100);
     expect(metric(text, "tessera_partition_keyspace_hits_total")).toBe(20);
     // The latency histogram: cumulative buckets, +Inf = count = the reads that ran (20 GETs).

@@ -336,6 +336,7 @@ export class Router implements ServerContext {
       outputBufferDisconnections: this.outputBufferDisconnections,
       pubsubChannels: this.pubsub.channelCount,
       pubsubPatterns: this.pubsub.patternCount,
+      pubsubDelivered: this.pubsubDelivered,
       partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
       traffic: this.traffic(),
     };
@@ -500,6 +501,7 @@ export class Router implements ServerContext {
   // ---- pub/sub (pubsub.ts) -------------------------------------------------------------
 
   readonly pubsub = new PubSubRegistry();
+  private pubsubDelivered = 0;
 
   /** SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB. */
   private pubsubCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
@@ -659,7 +661,9 @@ export class Router implements ServerContext {
       if (f === undefined) patternFrames.set(pattern, (f = respPushFrame([PMESSAGE, pattern, channel, message])));
       return f;
     };
-    return this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
+    const n = this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
+    this.pubsubDelivered += n;
+    return n;
   }
 
   /** One message to one subscriber, after every reply it is still owed (its order is kept). */

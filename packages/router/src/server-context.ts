@@ -21,6 +21,8 @@ export interface ServerStats {
   /** Channels with a subscriber, and distinct patterns subscribed (INFO stats). */
   pubsubChannels?: number;
   pubsubPatterns?: number;
+  /** Messages handed to subscribers since start (one per receiver, as PUBLISH counts them). */
+  pubsubDelivered?: number;
   /** Last known per-partition figures (refreshed about once a second; zeros until known). */
   partitions: PartitionStats[];
   /** Request traffic into the partitions, summed, when the partition hosts count it. */

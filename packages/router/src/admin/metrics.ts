@@ -42,6 +42,9 @@ export function createMetricsRegistry(router: Router): Registry {
   gauge("tessera_maxclients", "The maxclients limit in force.", [], (r) => one(r.config.maxClients));
   counter("tessera_connections_received_total", "Client connections accepted since start.", [], (r) => one(r.stats().connectionsReceived));
   counter("tessera_rejected_connections_total", "Connections refused at maxclients.", [], (r) => one(r.stats().rejectedConnections));
+  gauge("tessera_pubsub_channels", "Pub/sub channels with at least one subscriber.", [], (r) => one(r.stats().pubsubChannels ?? 0));
+  gauge("tessera_pubsub_patterns", "Distinct pub/sub patterns subscribed.", [], (r) => one(r.stats().pubsubPatterns ?? 0));
+  counter("tessera_pubsub_messages_delivered_total", "Pub/sub messages handed to subscribers (one per receiver).", [], (r) => one(r.stats().pubsubDelivered ?? 0));
   counter("tessera_commands_processed_total", "Commands received since start (INFO total_commands_processed).", [], (r) => one(r.stats().commandsProcessed));
   const perCommand = (pick: (row: ReturnType<Router["commandStats"]>[number]) => number): Figure => (r) =>
     r.commandStats().map((row) => [{ command: row.name.toLowerCase() }, pick(row)] as const);
