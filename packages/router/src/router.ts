@@ -39,8 +39,7 @@ import { ErrorTally } from "./error-tally.js";
 import { CommandTiming, mergeCommandStats } from "./partition/command-timing.js";
 import { redactSecrets, Slowlog, type SlowCommand } from "./slowlog.js";
 import { ErrorWatchSink, MapErrorWatchSink } from "./routing/error-watch-sink.js";
-import { bytesOf, nameOf, PubSubRegistry } from "./pubsub.js";
-import { pushHeader } from "./routing/reply-buffer.js";
+import { PubSubCommands } from "./pubsub-commands.js";
 import { copyArgv, encodeExecArgv, MAX_TRANSACTION_COMMANDS, MAX_TRANSACTION_FRAMES, QueuedTransaction, TransactionErrors } from "./transaction.js";
 
 export interface RouterOptions {
@@ -115,8 +114,6 @@ const enum TxnOutcome {
 
 /** What a RESP2 connection may send while subscribed (Redis's "subscribed mode"). */
 const ALLOWED_WHILE_SUBSCRIBED = new Set(["SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "PING", "QUIT", "RESET"]);
-const MESSAGE = Buffer.from("message");
-const PMESSAGE = Buffer.from("pmessage");
 const PONG = Buffer.from("pong");
 const EMPTY = Buffer.alloc(0);
 
@@ -252,7 +249,7 @@ export class Router implements ServerContext {
     if (session.closed) return;
     session.closed = true;
     session.transaction = null;
-    this.pubsub.removeSession(session);
+    this.pubsub.leave(session);
     session.pushTarget = null;
     if (session.watchPartition >= 0) this.forgetWatches(session);
     this.liveSessions.delete(session.id);
@@ -334,9 +331,9 @@ export class Router implements ServerContext {
       connectionsReceived: this.connectionsReceived,
       rejectedConnections: this.rejectedConnections,
       outputBufferDisconnections: this.outputBufferDisconnections,
-      pubsubChannels: this.pubsub.channelCount,
-      pubsubPatterns: this.pubsub.patternCount,
-      pubsubDelivered: this.pubsubDelivered,
+      pubsubChannels: this.pubsub.registry.channelCount,
+      pubsubPatterns: this.pubsub.registry.patternCount,
+      pubsubDelivered: this.pubsub.delivered,
       partitions: this.ports.map((p) => p.stats?.() ?? { keys: 0, keysWithExpiry: 0, usedBytes: 0, reservedBytes: 0, expiredKeys: 0 }),
       traffic: this.traffic(),
     };
@@ -410,7 +407,7 @@ export class Router implements ServerContext {
       return;
     }
     if (spec.group === "pubsub" && session.transaction === null) {
-      this.pubsubCommand(session, spec, argv, out, tag);
+      this.pubsub.command(session, spec, argv, out, tag);
       return;
     }
     if (spec.id === Cmd.PING && argv.length <= 2 && session.subscribed && session.respVersion === 2 && session.transaction === null) {
@@ -498,131 +495,22 @@ export class Router implements ServerContext {
     req.done = true;
   }
 
-  // ---- pub/sub (pubsub.ts) -------------------------------------------------------------
+  // ---- pub/sub (pubsub-commands.ts) ----------------------------------------------------
 
-  readonly pubsub = new PubSubRegistry();
-  private pubsubDelivered = 0;
+  readonly pubsub: PubSubCommands = new PubSubCommands({
+    replyWith: (session, out, tag, write) => this.replyWith(session, out, tag, write),
+    pushQueued: (session, out, write) => {
+      session.pendingReplies++;
+      const req = this.enqueue(session, out, PUSH_TAG);
+      write(req.buffer);
+      req.done = true;
+    },
+    record: (spec, us, failed, argv, session) => this.routerTiming.record(spec.id, us, failed, this.config.slowlogLogSlowerThanUs, argv, session.id),
+  });
 
-  /** SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB. */
-  private pubsubCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
-    const start = performance.now();
-    let failed = false;
-    if (spec.id === Cmd.PUBLISH) {
-      // Delivered first: a publisher subscribed to its own channel (RESP3) gets the message
-      // before PUBLISH's reply, as from Redis.
-      const n = this.publish(argv[1]!, argv[2]!);
-      this.replyWith(session, out, tag, (sink) => sink.integer(n));
-    } else {
-      this.replyWith(session, out, tag, (sink) => {
-        failed = !this.pubsubRun(session, spec, argv, sink, out);
-      });
-    }
-    this.routerTiming.record(spec.id, (performance.now() - start) * 1000, failed, this.config.slowlogLogSlowerThanUs, argv, session.id);
-  }
-
-  /** Writes the command's reply (several values for (P)(UN)SUBSCRIBE, as Redis sends). False on an error reply. */
-  private pubsubRun(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink, target: ReplyTarget | null): boolean {
-    const registry = this.pubsub;
-    const confirm = (kind: string, name: Uint8Array | null): void => {
-      pushHeader(sink, 3);
-      const k = Buffer.from(kind);
-      sink.bulk(k, 0, k.length);
-      if (name === null) sink.nil();
-      else sink.bulk(name, 0, name.length);
-      sink.integer(session.channelCount + session.patternCount);
-    };
-    switch (spec.id) {
-      case Cmd.PUBLISH:
-        sink.integer(this.publish(argv[1]!, argv[2]!));
-        return true;
-    }
-    // RESP answers (P)(UN)SUBSCRIBE with one value per name, as Redis; the native protocol has
-    // one reply per request, so there they come as one array of those values.
-    const native = session.protocol === "native";
-    switch (spec.id) {
-      case Cmd.SUBSCRIBE:
-      case Cmd.PSUBSCRIBE: {
-        if (target === null) {
-          sink.error("ERR", `${spec.name} cannot run inside a transaction`);
-          return false;
-        }
-        session.pushTarget = target;
-        const pattern = spec.id === Cmd.PSUBSCRIBE;
-        if (native) sink.array(argv.length - 1);
-        for (let i = 1; i < argv.length; i++) {
-          if (pattern) registry.psubscribe(session, nameOf(argv[i]!));
-          else registry.subscribe(session, nameOf(argv[i]!));
-          confirm(pattern ? "psubscribe" : "subscribe", argv[i]!);
-        }
-        return true;
-      }
-      case Cmd.UNSUBSCRIBE:
-      case Cmd.PUNSUBSCRIBE: {
-        const pattern = spec.id === Cmd.PUNSUBSCRIBE;
-        const kind = pattern ? "punsubscribe" : "unsubscribe";
-        const names = argv.length > 1 ? argv.slice(1).map(nameOf) : [...((pattern ? session.patterns : session.channels) ?? [])];
-        if (native) sink.array(Math.max(1, names.length));
-        if (names.length === 0) {
-          confirm(kind, null);
-          return true;
-        }
-        for (const name of names) {
-          if (pattern) registry.punsubscribe(session, name);
-          else registry.unsubscribe(session, name);
-          confirm(kind, bytesOf(name));
-        }
-        return true;
-      }
-      case Cmd.PUBSUB:
-        return this.pubsubIntrospect(argv, sink);
-    }
-    throw new Error(`Router.pubsubRun: ${spec.name} is not a pub/sub command`);
-  }
-
-  private pubsubIntrospect(argv: readonly Uint8Array[], sink: ReplySink): boolean {
-    const sub = Buffer.from(argv[1]!).toString("latin1").toUpperCase();
-    const registry = this.pubsub;
-    if (sub === "CHANNELS" && argv.length <= 3) {
-      const channels = registry.activeChannels(argv.length === 3 ? argv[2]! : null);
-      sink.array(channels.length);
-      for (const c of channels) {
-        const b = bytesOf(c);
-        sink.bulk(b, 0, b.length);
-      }
-      return true;
-    }
-    if (sub === "NUMSUB") {
-      sink.array((argv.length - 2) * 2);
-      for (let i = 2; i < argv.length; i++) {
-        sink.bulk(argv[i]!, 0, argv[i]!.length);
-        sink.integer(registry.subscribers(nameOf(argv[i]!)));
-      }
-      return true;
-    }
-    if (sub === "NUMPAT" && argv.length === 2) {
-      sink.integer(registry.patternCount);
-      return true;
-    }
-    if (sub === "HELP" && argv.length === 2) {
-      const lines = [
-        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CHANNELS [<pattern>]",
-        "    Return the currently active channels matching a <pattern> (default: '*').",
-        "NUMPAT",
-        "    Return number of subscriptions to patterns.",
-        "NUMSUB [<channel> ...]",
-        "    Return the number of subscribers for the specified channels, excluding",
-        "    pattern subscriptions(default: no channels).",
-        "HELP",
-        "    Prints this help.",
-      ];
-      sink.array(lines.length);
-      for (const l of lines) sink.status(l);
-      return true;
-    }
-    const known = ["CHANNELS", "NUMSUB", "NUMPAT", "HELP"].includes(sub);
-    sink.error("ERR", known ? Errors.wrongArity(`pubsub|${sub.toLowerCase()}`) : `unknown subcommand '${Buffer.from(argv[1]!).toString("latin1")}'. Try PUBSUB HELP.`);
-    return false;
+  /** The session is closing (QUIT, a protocol error): it leaves every channel and pattern now. */
+  leavePubSub(session: ClientSession): void {
+    this.pubsub.leave(session);
   }
 
   /**
@@ -641,58 +529,6 @@ export class Router implements ServerContext {
     session.respVersion = 2;
     this.replyStatus(session, out, tag, "RESET");
     this.routerTiming.record(spec.id, (performance.now() - start) * 1000, false, this.config.slowlogLogSlowerThanUs, argv, session.id);
-  }
-
-  /** The session is closing (QUIT, a protocol error): it leaves every channel and pattern now. */
-  leavePubSub(session: ClientSession): void {
-    if (session.subscribed) this.pubsub.removeSession(session);
-  }
-
-  /**
-   * PUBLISH: delivers to every receiver now; returns how many. The RESP frame of the message is
-   * encoded once per publish (and pattern), not once per subscriber.
-   */
-  private publish(channel: Uint8Array, message: Uint8Array): number {
-    let frame: Buffer | null = null;
-    let patternFrames: Map<Buffer, Buffer> | null = null;
-    const frameFor = (pattern: Buffer | null): Buffer => {
-      if (pattern === null) return (frame ??= respPushFrame([MESSAGE, channel, message]));
-      let f = (patternFrames ??= new Map()).get(pattern);
-      if (f === undefined) patternFrames.set(pattern, (f = respPushFrame([PMESSAGE, pattern, channel, message])));
-      return f;
-    };
-    const n = this.pubsub.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
-    this.pubsubDelivered += n;
-    return n;
-  }
-
-  /** One message to one subscriber, after every reply it is still owed (its order is kept). */
-  private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array, frameFor: (pattern: Buffer | null) => Buffer): void {
-    const out = s.pushTarget;
-    if (s.closed || s.closeAfterReply || out === null) return;
-    const raw = out as ReplyTarget & Partial<RespPushTarget>;
-    if (s.head === null && raw.pushFrame !== undefined) {
-      raw.pushFrame(frameFor(pattern));
-      return;
-    }
-    const write = (sink: ReplySink): void => {
-      pushHeader(sink, pattern === null ? 3 : 4);
-      const kind = pattern === null ? MESSAGE : PMESSAGE;
-      sink.bulk(kind, 0, kind.length);
-      if (pattern !== null) sink.bulk(pattern, 0, pattern.length);
-      sink.bulk(channel, 0, channel.length);
-      sink.bulk(message, 0, message.length);
-    };
-    if (s.head === null) {
-      out.beginReply(PUSH_TAG);
-      write(out);
-      out.endReply(PUSH_TAG);
-      return;
-    }
-    s.pendingReplies++;
-    const req = this.enqueue(s, out, PUSH_TAG);
-    write(req.buffer);
-    req.done = true;
   }
 
   // ---- transactions (transaction.ts) ---------------------------------------------------
@@ -1034,7 +870,7 @@ export class Router implements ServerContext {
     const watch = typeof (sink as { map?: unknown }).map === "function" ? this.mapErrorWatch.watch(sink) : this.errorWatch.watch(sink);
     const start = performance.now();
     if (spec.id === Cmd.DEBUG) this.debugCommand(argv, watch);
-    else if (spec.group === "pubsub") this.pubsubRun(session, spec, argv, watch, null); // PUBLISH inside EXEC
+    else if (spec.group === "pubsub") this.pubsub.run(session, spec, argv, watch, null); // PUBLISH inside EXEC
     else this.serverCommand(this, session, spec, argv, watch);
     // QUIT, CLIENT KILL of itself: nothing is pushed after the last reply.
     if (session.closeAfterReply) this.leavePubSub(session);
@@ -1365,28 +1201,6 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
       return;
     }
   }
-}
-
-/** A front end that takes a pub/sub message already encoded as RESP2 (the RESP connection). */
-export interface RespPushTarget {
-  /** Appends the frame (as a RESP3 push where the connection speaks RESP3) and schedules the write. */
-  pushFrame(resp2Frame: Uint8Array): void;
-}
-
-/** A RESP2 array of bulk strings: `*n`, then `$len` and the bytes of each part. */
-function respPushFrame(parts: readonly Uint8Array[]): Buffer {
-  let size = 3 + String(parts.length).length;
-  for (const p of parts) size += 5 + String(p.length).length + p.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = out.write(`*${parts.length}\r\n`, 0, "latin1");
-  for (const p of parts) {
-    at += out.write(`$${p.length}\r\n`, at, "latin1");
-    out.set(p, at);
-    at += p.length;
-    out[at++] = 13;
-    out[at++] = 10;
-  }
-  return out.subarray(0, at);
 }
 
 /**

@@ -176,7 +176,7 @@ export class NativeConnection implements ReplyTarget, DeferredFlushTarget {
   // ---- ReplyTarget -------------------------------------------------------------------
 
   beginReply(tag: number): void {
-    // A pub/sub message (router.ts): a push frame, id 0, answering no request.
+    // A pub/sub message (pubsub-commands.ts): a push frame, id 0, answering no request.
     if (tag === PUSH_TAG) this.encoder.beginPush();
     else this.encoder.begin(tag);
   }

@@ -222,7 +222,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
 
   beginReply(tag: number): void {
     this.rewriting = REWRITE_NONE;
-    // A pub/sub message (router.ts PUSH_TAG) answers no request: it takes no reply number.
+    // A pub/sub message (session.ts PUSH_TAG) answers no request: it takes no reply number.
     if (tag === PUSH_TAG) return;
     if (this.versionSwitchSeqs.length > 0) this.applyVersionSwitches();
     if (this.rewriteSeqs.length > 0 && this.rewriteSeqs[0] === this.answered) {
@@ -277,7 +277,7 @@ export class RespConnection extends RespReplyEncoder implements ReplyTarget {
     super.bulk(bytes, offset, length);
   }
 
-  /** RespPushTarget (router.ts): a pub/sub message encoded once for every RESP subscriber. */
+  /** RespPushTarget (pubsub-commands.ts): a pub/sub message encoded once for every RESP subscriber. */
   pushFrame(resp2Frame: Uint8Array): void {
     this.ensure(resp2Frame.length);
     this.out.set(resp2Frame, this.outLength);
