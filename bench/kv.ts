@@ -32,6 +32,7 @@ import { freePort, loadGeneratorModule, nodeFloorArgs, tesseraCliArgs, waitReady
 import type { LoadParams, LoadResult } from "./_kv-load.js";
 import { describeThreadHop, measureThreadHop } from "./_thread-hop.js";
 import { describeWakeupLatency, measureWakeupLatency } from "./_wakeup-latency.js";
+import { describeThreadUse, snapshotThreads, threadUse, type ThreadSnapshot } from "./_thread-stats.js";
 
 const HELP = `usage: pnpm bench kv [flags]
 
@@ -54,6 +55,9 @@ flags:
   --servers LIST       tessera, redis, floor (default tessera); redis and floor (the Node floor:
                        one Node thread and a Map, bench/_node-floor-server.ts) are driven over RESP
   --cpu-prof DIR       run the server under node --cpu-prof, profiles written to DIR
+  --thread-stats       per row, each busy thread of the server and of the load generator: share of a
+                       CPU, µs of CPU a request, time runnable but waiting for a CPU, preemptions
+                       (/proc), measured over the row's measured seconds
   --server-node-args "A B"
                        extra Node options for the server process, e.g. "--trace-gc"; what the
                        server prints after its ready line is passed through to stderr
@@ -81,6 +85,7 @@ interface Flags {
   cpuProfDir: string | null;
   heapSampleDir: string | null;
   serverNodeArgs: string[];
+  threadStats: boolean;
   protocol: "native" | "resp";
   servers: ServerKind[];
 }
@@ -102,6 +107,7 @@ function parseFlags(argv: readonly string[]): Flags {
     cpuProfDir: null,
     heapSampleDir: null,
     serverNodeArgs: [],
+    threadStats: false,
     protocol: "native",
     servers: ["tessera"],
   };
@@ -116,6 +122,10 @@ function parseFlags(argv: readonly string[]): Flags {
     if (a === "--help" || a === "-h") {
       console.log(HELP);
       process.exit(0);
+    }
+    if (a === "--thread-stats") {
+      f.threadStats = true;
+      continue;
     }
     if (a === "--in-memory") {
       f.inMemory = true;
@@ -368,7 +378,22 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
       }),
     );
   }
+  // --thread-stats: /proc snapshots of both processes at the start and end of the measured window.
+  const snaps: { server: ThreadSnapshot[]; generator: ThreadSnapshot[] } = { server: [], generator: [] };
+  const take = (): void => {
+    snaps.server.push(snapshotThreads(server.child.pid!));
+    snaps.generator.push(snapshotThreads(process.pid));
+  };
+  let windowEnd: NodeJS.Timeout | null = null;
+  const windowStart = flags.threadStats
+    ? setTimeout(() => {
+        take();
+        windowEnd = setTimeout(take, flags.seconds * 1000);
+      }, 1000)
+    : null;
   const results = await Promise.all(parts);
+  if (windowStart !== null) clearTimeout(windowStart);
+  if (windowEnd !== null) clearTimeout(windowEnd);
   const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const merged = build();
   const scheduled = build();
@@ -381,6 +406,13 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
     ops += r.ops;
     errors += r.errors;
     elapsedMs = Math.max(elapsedMs, r.elapsedMs);
+  }
+  if (snaps.server.length === 2) {
+    const windowMs = flags.seconds * 1000;
+    const [sb, sa] = snaps.server as [ThreadSnapshot, ThreadSnapshot];
+    const [gb, ga] = snaps.generator as [ThreadSnapshot, ThreadSnapshot];
+    for (const line of describeThreadUse(server.name, threadUse(server.child.pid!, sb, sa, windowMs), windowMs, ops)) console.log(line);
+    for (const line of describeThreadUse("generator", threadUse(process.pid, gb, ga, windowMs), windowMs, ops)) console.log(line);
   }
   return {
     server: server.name,
