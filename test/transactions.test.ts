@@ -223,6 +223,16 @@ describe("WATCH", () => {
     expect(after).toMatch(/ flags=N .* multi=-1 watch=0 /);
   });
 
+  it("a watched key that expires fails EXEC, as in Redis 6.0.9+; one that has not expired yet does not", async () => {
+    await io.set("{w}ttl", "1", "PX", 150);
+    await io.watch("{w}ttl");
+    await new Promise((r) => setTimeout(r, 400)); // expired (and removed by active expiry) meanwhile
+    expect(await io.multi().set("{w}other", "1").exec()).toBeNull();
+    await io.set("{w}ttl", "1", "PX", 60_000);
+    await io.watch("{w}ttl");
+    expect(await io.multi().set("{w}other", "2").exec()).toEqual([[null, "OK"]]);
+  });
+
   it("UNWATCH and DISCARD forget the watches", async () => {
     const other = await connect();
     await io.watch("{w}k");

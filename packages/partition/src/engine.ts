@@ -224,6 +224,11 @@ export class PartitionEngine {
    * A new memory cap (CONFIG SET maxmemory), 0 for none. Below what is reserved already,
    * nothing is taken back: writes that need memory get OOM until deletes make room.
    */
+  /** Calls `hook` with each key that expires (see PartitionStore.onExpire); null to stop. */
+  setExpireHook(hook: ((key: Uint8Array) => void) | null): void {
+    this.store.onExpire = hook;
+  }
+
   setMaxMemoryBytes(bytes: number): void {
     assert(Number.isSafeInteger(bytes) && bytes >= 0, "maxMemoryBytes >= 0");
     this.store.maxMemoryBytes = bytes;
@@ -346,6 +351,7 @@ export class PartitionEngine {
     if (!store.isLiveItem(ref)) return;
     const e = store.expiryOf(ref);
     if (e === 0 || e > store.nowMs) return;
+    if (store.onExpire !== null) store.onExpire(store.keyOf(ref));
     store.removeRef(ref);
     store.expiredKeys++;
     this.expiredThisTick++;

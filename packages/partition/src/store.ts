@@ -113,6 +113,13 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
   valueOffset = 0;
   valueLength = 0;
 
+  /**
+   * Called with the key of each item that expires (lazily here, or actively from the engine's
+   * timing wheel), before it is removed; null (the default) costs one check per expiry. WATCH
+   * uses it: a watched key that expires fails EXEC, as in Redis 6.0.9+.
+   */
+  onExpire: ((key: Uint8Array) => void) | null = null;
+
   // Counters.
   expiredKeys = 0;
   /** Read lookups that found / did not find their key (Redis's keyspace_hits / _misses). */
@@ -433,6 +440,7 @@ export class PartitionStore implements KeyStore, HashKeySource, RelocationListen
     const lo = words[w + W_EXPIRY_LO]!;
     const hi = words[w + W_EXPIRY_HI_VERSION]! & EXPIRY_HI_MASK;
     if ((lo | hi) !== 0 && lo + hi * 4294967296 <= this.now() && !this.loading) {
+      if (this.onExpire !== null) this.onExpire(key);
       this.removeFound(key, ref);
       this.expiredKeys++;
       return NO_REF;

@@ -23,6 +23,8 @@ export interface TransactionHost {
     endTransaction(): void;
     readonly writeLog: { append(argv: readonly Uint8Array[]): void };
   } | null;
+  /** Sets the engine's expire hook (null when the engine has none). */
+  setExpireHook: ((hook: ((key: Uint8Array) => void) | null) => void) | null;
   /** Puts a write log in front of the engine's (null when the engine has none to replace). */
   setWriteLog: ((log: { append(argv: readonly Uint8Array[]): void } | null) => void) | null;
   timing: CommandTiming;
@@ -124,6 +126,7 @@ export class TransactionRunner {
     const w = this.watched;
     if (w === null || w.watchingClients > 0) return;
     this.host.setWriteLog!(w.inner);
+    this.host.setExpireHook?.(null);
     this.watched = null;
   }
 
@@ -134,6 +137,7 @@ export class TransactionRunner {
     const w = new WatchedKeys();
     w.inner = this.host.durability?.writeLog ?? null;
     this.host.setWriteLog(w);
+    this.host.setExpireHook?.((key) => w.expired(key));
     this.watched = w;
     return w;
   }

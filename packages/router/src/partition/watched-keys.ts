@@ -11,8 +11,8 @@
  * partition whose clients never watch pays nothing, and a server without a WAL builds no log
  * records until then.
  *
- * Keys that expire are not counted as writes: EXEC still runs after a watched key expired
- * (Redis 6.0.9+ fails it). Writes by the watching client itself do count, as in Redis.
+ * A key that expires counts as written too (the engine's expire hook), so EXEC fails after a
+ * watched key expired, as in Redis 6.0.9+. Writes by the watching client itself count, as in Redis.
  */
 import { keyHashSlot, HASH_SLOTS } from "../routing/hash-slot.js";
 
@@ -60,6 +60,11 @@ export class WatchedKeys implements WriteLog {
       this.bump(argv[1]!);
     }
     if (this.inner !== null) this.inner.append(argv);
+  }
+
+  /** A key expired (the engine's expire hook): it counts as a write, as in Redis 6.0.9+. */
+  expired(key: Uint8Array): void {
+    this.bump(key);
   }
 
   /** WATCH key [key ...] of one client: notes each key's slot version now. */
