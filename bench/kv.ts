@@ -378,7 +378,8 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
       }),
     );
   }
-  // --thread-stats: /proc snapshots of both processes at the start and end of the measured window.
+  // --thread-stats: /proc snapshots of both processes 1 s in (the load threads' warm-up) and --seconds
+  // later: close to the measured window, which starts once each load thread has connected.
   const snaps: { server: ThreadSnapshot[]; generator: ThreadSnapshot[] } = { server: [], generator: [] };
   const take = (): void => {
     snaps.server.push(snapshotThreads(server.child.pid!));
@@ -391,9 +392,13 @@ async function runRow(server: Server, flags: Flags, partitions: number, op: "get
         windowEnd = setTimeout(take, flags.seconds * 1000);
       }, 1000)
     : null;
-  const results = await Promise.all(parts);
-  if (windowStart !== null) clearTimeout(windowStart);
-  if (windowEnd !== null) clearTimeout(windowEnd);
+  let results: LoadResult[];
+  try {
+    results = await Promise.all(parts);
+  } finally {
+    if (windowStart !== null) clearTimeout(windowStart);
+    if (windowEnd !== null) clearTimeout(windowEnd);
+  }
   const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const merged = build();
   const scheduled = build();

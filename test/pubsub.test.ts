@@ -295,6 +295,21 @@ describe("clients", () => {
     }
   });
 
+  it("the native client: PUBLISH to its own channel inside a MULTI that touches a partition; the message follows EXEC's reply", async () => {
+    const c = await TesseraClient.connect({ port: server.port });
+    try {
+      const got: string[] = [];
+      await c.subscribe("selfch", (m) => got.push(m.toString()));
+      expect(await c.multi().command("SET", "{n}self", "v").command("PUBLISH", "selfch", "hello").exec()).toEqual(["OK", 1]);
+      await until(() => got.length === 1);
+      expect(got).toEqual(["hello"]);
+      expect(await c.getString("{n}self")).toBe("v"); // the connection carries on
+      await c.unsubscribe();
+    } finally {
+      await c.close();
+    }
+  });
+
   it("native SUBSCRIBE answers one reply (the confirmations as an array); messages are push frames", async () => {
     const raw = await RawNativeClient.connect(server.port);
     try {

@@ -47,7 +47,14 @@ export class Subscriptions {
       if (set === undefined) map.set(k, (set = new Set()));
       set.add(listener);
     }
-    if (fresh.length > 0) await this.request(command, fresh);
+    if (fresh.length === 0) return;
+    try {
+      await this.request(command, fresh);
+    } catch (e) {
+      // Refused: these names are not subscribed, so a later call must ask the server again.
+      for (const k of fresh) map.delete(k);
+      throw e;
+    }
   }
 
   private async remove<L>(map: Map<string, Set<L>>, command: string, names: readonly (string | Uint8Array)[]): Promise<void> {

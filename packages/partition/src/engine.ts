@@ -220,15 +220,20 @@ export class PartitionEngine {
     return this.expiredThisTick;
   }
 
-  /**
-   * A new memory cap (CONFIG SET maxmemory), 0 for none. Below what is reserved already,
-   * nothing is taken back: writes that need memory get OOM until deletes make room.
-   */
   /** Calls `hook` with each key that expires (see PartitionStore.onExpire); null to stop. */
   setExpireHook(hook: ((key: Uint8Array) => void) | null): void {
     this.store.onExpire = hook;
   }
 
+  /** Removes `key` now if its time has passed (lazy expiry, which calls the expire hook); no stats. */
+  expireIfDue(key: Uint8Array): void {
+    this.store.lookup(key);
+  }
+
+  /**
+   * A new memory cap (CONFIG SET maxmemory), 0 for none. Below what is reserved already,
+   * nothing is taken back: writes that need memory get OOM until deletes make room.
+   */
   setMaxMemoryBytes(bytes: number): void {
     assert(Number.isSafeInteger(bytes) && bytes >= 0, "maxMemoryBytes >= 0");
     this.store.maxMemoryBytes = bytes;

@@ -548,3 +548,25 @@ describe("loading mode (recovery)", () => {
     }
   });
 });
+
+describe("expire hook (WATCH)", () => {
+  it("is called with the key by lazy expiry, active expiry, expireIfDue and KEYS/SCAN's reclaiming", () => {
+    const clock = new VirtualClock();
+    const e = engine(clock);
+    const expired: string[] = [];
+    e.setExpireHook((key) => expired.push(Buffer.from(key).toString()));
+    for (const k of ["lazy", "active", "due", "keys"]) cmd(e, "SET", k, "v", "PX", "10");
+    clock.advance(20);
+    expect(cmd(e, "GET", "lazy")).toBe(null);
+    e.expireIfDue(Buffer.from("due"));
+    expect(cmd(e, "KEYS", "k*")).toEqual([]);
+    e.activeExpire(10_000);
+    expect(expired.sort()).toEqual(["active", "due", "keys", "lazy"]);
+    e.setExpireHook(null);
+    cmd(e, "SET", "x", "v", "PX", "10");
+    clock.advance(20);
+    expect(cmd(e, "GET", "x")).toBe(null);
+    expect(expired).toHaveLength(4);
+    e.audit();
+  });
+});

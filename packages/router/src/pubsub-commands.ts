@@ -170,15 +170,14 @@ export class PubSubCommands {
       if (f === undefined) patternFrames.set(pattern, (f = respPushFrame([PMESSAGE, pattern, channel, message])));
       return f;
     };
-    const n = this.registry.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
-    this.delivered += n;
-    return n;
+    return this.registry.publish(channel, (s, pattern) => this.deliverMessage(s, pattern, channel, message, frameFor));
   }
 
   /** One message to one subscriber, after every reply it is still owed (its order is kept). */
   private deliverMessage(s: ClientSession, pattern: Buffer | null, channel: Uint8Array, message: Uint8Array, frameFor: (pattern: Buffer | null) => Buffer): void {
     const out = s.pushTarget;
     if (s.closed || s.closeAfterReply || out === null) return;
+    this.delivered++;
     const raw = out as ReplyTarget & Partial<RespPushTarget>;
     if (s.head === null && raw.pushFrame !== undefined) {
       raw.pushFrame(frameFor(pattern));

@@ -69,6 +69,12 @@ class Fanout {
    * reply, or null where the partition's array supplies the next element.
    */
   execRouterRun: (() => (Reply | null)[]) | null = null;
+  /**
+   * EXEC, once its partition answered (prepareExec): the partition's reply and, when it ran,
+   * the router-run commands' replies. Computed before EXEC's reply is begun, so a PUBLISH to the
+   * client's own channel queues its message behind that reply instead of writing into it.
+   */
+  execPrepared: { partition: Reply; router: (Reply | null)[] | null } | null = null;
   constructor(
     readonly kind: MergeKind,
     /** MGET: number of keys; SCAN: page limit. */
@@ -1002,9 +1008,10 @@ export class Router implements ServerContext {
     }
     this.decode(bytes, offset, fanout.sinks[part]!);
     if (req.partsMissing > 0) return;
+    // EXEC: its router-run commands (PUBLISH) run now, while the EXEC is still owed (a message to
+    // this client queues behind it), and also when the client has left (the EXEC ran).
+    if (fanout.kind === MergeKind.Exec) prepareExec(fanout);
     if (session === null) {
-      // An EXEC whose client left still ran: its router-run commands (PUBLISH) run too.
-      if (fanout.kind === MergeKind.Exec) writeMerged(fanout, new CollectingSink());
       this.release(req);
       return;
     }
@@ -1124,15 +1131,15 @@ function partitionScanArgv(name: Uint8Array, args: ScanArgs): Uint8Array[] {
 
 /** Puts the parts of a fanned-out command back together into one reply. */
 function writeMerged(fanout: Fanout, sink: ReplySink): void {
+  if (fanout.kind === MergeKind.Exec) {
+    writeExecReply(fanout.execPrepared!, sink);
+    return;
+  }
   const parts: Reply[] = fanout.sinks.map((s) => {
     const r = s.take();
     if (r.length !== 1) throw new Error(`partition sent ${r.length} replies for one request`);
     return r[0]!;
   });
-  if (fanout.kind === MergeKind.Exec) {
-    writeExecReply(parts[0]!, fanout.execRouterRun!, sink);
-    return;
-  }
   const err = firstError(parts);
   if (err !== null) {
     sink.error(err.code, err.message);
@@ -1208,12 +1215,20 @@ function writeMerged(fanout: Fanout, sink: ReplySink): void {
  * router's replies put back in their places. A nil (a watched key changed) or an error from the
  * partition is the whole reply.
  */
-function writeExecReply(partitionReply: Reply, runRouterPart: () => readonly (Reply | null)[], sink: ReplySink): void {
-  if (partitionReply.kind !== "array") {
+function prepareExec(fanout: Fanout): void {
+  const r = fanout.sinks[0]!.take();
+  if (r.length !== 1) throw new Error(`partition sent ${r.length} replies for one EXEC`);
+  const partition = r[0]!;
+  fanout.execPrepared = { partition, router: partition.kind === "array" ? fanout.execRouterRun!() : null };
+}
+
+function writeExecReply(prepared: { partition: Reply; router: (Reply | null)[] | null }, sink: ReplySink): void {
+  const partitionReply = prepared.partition;
+  if (partitionReply.kind !== "array" || prepared.router === null) {
     writeReply(sink, partitionReply);
     return;
   }
-  const routerReplies = runRouterPart();
+  const routerReplies = prepared.router;
   sink.array(routerReplies.length);
   let next = 0;
   for (const r of routerReplies) writeReply(sink, r ?? partitionReply.items[next++]!);

@@ -138,6 +138,7 @@ function reclaimExpired(ctx: CommandContext, n: number): void {
     const e = store.expiryOf(ref);
     // Deleting only frees (never moves) items, so the remaining collected refs stay valid.
     if (e !== 0 && e <= now) {
+      if (store.onExpire !== null) store.onExpire(store.keyOf(ref));
       store.removeRef(ref);
       store.expiredKeys++;
     }

@@ -42,7 +42,7 @@ import { TransactionRunner } from "./transaction-runner.js";
 // ---- the seams this worker drives ---------------------------------------------------------
 
 /** What the worker needs of the engine: H1's PartitionEngine, or a transport-test fixture. */
-type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats"> & Partial<Pick<PartitionEngine, "setMaxMemoryBytes" | "setWriteLog" | "setExpireHook">>;
+type Engine = Pick<PartitionEngine, "execute" | "activeExpire" | "stats"> & Partial<Pick<PartitionEngine, "setMaxMemoryBytes" | "setWriteLog" | "setExpireHook" | "expireIfDue">>;
 type EngineConstructor = new (options: EngineOptions) => Engine;
 
 if (parentPort === null) throw new Error("partition-worker must run as a worker thread");
@@ -77,6 +77,10 @@ const transactions = new TransactionRunner({
   execute: (spec, argv, out) => engine.execute(spec, argv, out),
   get durability() {
     return durability;
+  },
+  get expireIfDue() {
+    const e = engine;
+    return e.expireIfDue === undefined ? null : (key: Uint8Array) => e.expireIfDue!(key);
   },
   get setExpireHook() {
     const e = engine;

@@ -23,6 +23,8 @@ export interface TransactionHost {
     endTransaction(): void;
     readonly writeLog: { append(argv: readonly Uint8Array[]): void };
   } | null;
+  /** Removes a key whose time has passed, now (lazy expiry: the expire hook fires); null when the engine has none. */
+  expireIfDue: ((key: Uint8Array) => void) | null;
   /** Sets the engine's expire hook (null when the engine has none). */
   setExpireHook: ((hook: ((key: Uint8Array) => void) | null) => void) | null;
   /** Puts a write log in front of the engine's (null when the engine has none to replace). */
@@ -65,6 +67,9 @@ export class TransactionRunner {
       const w = this.startWatching();
       if (w === null) out.error("ERR", `WATCH is not available: partition ${this.host.partitionId}'s engine has no write log to count writes with`);
       else {
+        // A key already past its time is removed first, so its expiry does not count against
+        // this WATCH (Redis 7 ignores keys that were expired when watched).
+        for (let i = 1; i < argv.length; i++) this.host.expireIfDue?.(argv[i]!);
         w.watch(clientId, argv.slice(1));
         out.ok();
       }
@@ -82,6 +87,9 @@ export class TransactionRunner {
       return false;
     }
     if (exec.watching) {
+      // A watched key past its time that active expiry has not reached yet expires now, so it
+      // fails EXEC (Redis 6.0.9+ checks the same at EXEC).
+      if (this.watched !== null && this.host.expireIfDue !== null) for (const key of this.watched.keysOf(clientId)) this.host.expireIfDue(key);
       const unchanged = this.watched !== null && this.watched.takeUnchanged(clientId);
       this.stopWatchingIfIdle();
       if (!unchanged) {

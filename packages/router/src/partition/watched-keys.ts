@@ -35,6 +35,8 @@ function is(name: Uint8Array, word: Uint8Array): boolean {
 interface ClientWatches {
   slots: number[];
   versions: number[];
+  /** The keys themselves (copies, latin1 -> bytes): EXEC expires those whose time has come first. */
+  keys: Map<string, Uint8Array>;
   /** FLUSHALL count when the first key was watched. */
   flushes: number;
 }
@@ -71,10 +73,12 @@ export class WatchedKeys implements WriteLog {
   watch(clientId: number, keys: readonly Uint8Array[]): void {
     let w = this.clients.get(clientId);
     if (w === undefined) {
-      w = { slots: [], versions: [], flushes: this.flushes };
+      w = { slots: [], versions: [], keys: new Map(), flushes: this.flushes };
       this.clients.set(clientId, w);
     }
     for (const key of keys) {
+      const name = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+      if (!w.keys.has(name)) w.keys.set(name, key.slice());
       const slot = keyHashSlot(key);
       // Watched already: the first version stands (a change since then must still fail EXEC),
       // and repeated WATCHes do not grow the list.
@@ -82,6 +86,11 @@ export class WatchedKeys implements WriteLog {
       w.slots.push(slot);
       w.versions.push(this.versions[slot]!);
     }
+  }
+
+  /** The keys a client watches (EXEC expires the overdue ones before it checks). */
+  keysOf(clientId: number): Iterable<Uint8Array> {
+    return this.clients.get(clientId)?.keys.values() ?? [];
   }
 
   /** Slots a client watches (tests). */
