@@ -459,17 +459,7 @@ export class Router implements ServerContext {
    * it could parse but not accept): it is queued like any reply, so order is kept.
    */
   replyError(session: ClientSession, out: ReplyTarget, tag: number, code: ErrorCode, message: string): void {
-    if (session.closed) return;
-    session.pendingReplies++;
-    if (session.head === null) {
-      out.beginReply(tag);
-      out.error(code, message);
-      this.endDirect(session, out, tag);
-      return;
-    }
-    const req = this.enqueue(session, out, tag);
-    req.buffer.error(code, message);
-    req.done = true;
+    this.replyWith(session, out, tag, (sink) => sink.error(code, message));
   }
 
   /**
@@ -860,16 +850,7 @@ export class Router implements ServerContext {
   }
 
   private routeRouter(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], out: ReplyTarget, tag: number): void {
-    session.pendingReplies++;
-    if (session.head === null) {
-      out.beginReply(tag);
-      this.runRouterCommand(session, spec, argv, out);
-      this.endDirect(session, out, tag);
-      return;
-    }
-    const req = this.enqueue(session, out, tag);
-    this.runRouterCommand(session, spec, argv, req.buffer);
-    req.done = true;
+    this.replyWith(session, out, tag, (sink) => this.runRouterCommand(session, spec, argv, sink));
   }
 
   private runRouterCommand(session: ClientSession, spec: CommandSpec, argv: readonly Uint8Array[], sink: ReplySink): void {
